@@ -1,0 +1,8 @@
+import { defineConfig } from 'tsup';
+import { libraryConfig } from '../../tooling/tsup.shared.ts';
+
+export default defineConfig(
+  libraryConfig({
+    entry: { index: 'src/index.ts', sim: 'src/sim/index.ts' },
+  }),
+);

@@ -1,0 +1,21 @@
+// CJS half of the dist smoke test: require() of the built package under plain node.
+const assert = require('node:assert/strict');
+const { initBackend, tf } = require('@marlts/rl-core');
+
+(async () => {
+  for (const backend of ['wasm', 'cpu']) {
+    assert.equal(await initBackend({ backend }), backend);
+    const g = tf.tidy(() =>
+      tf
+        .grad((x) => x.tanh().square().sum())(tf.tensor1d([0.5, -1, 2]))
+        .arraySync(),
+    );
+    const expected = [0.5, -1, 2].map((x) => 2 * Math.tanh(x) * (1 - Math.tanh(x) ** 2));
+    for (const [i, v] of g.entries())
+      assert.ok(Math.abs(v - expected[i]) < 1e-5, `${backend} grad[${i}] ${v}`);
+  }
+  console.log('rl-core dist smoke (CJS): ok');
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+/**
+ * One build policy for every package: ESM + CJS + declarations, Node 20 target.
+ * Each package's tsup.config.ts is a few lines that call `libraryConfig`.
+ */
+import type { Options } from 'tsup';
+
+export interface LibraryBuildOptions {
+  /** Entry points, e.g. `{ index: 'src/index.ts', testing: 'src/testing.ts' }`. */
+  entry: Record<string, string>;
+  /** Modules to inline instead of leaving external (rl-core inlines tfjs-core's registration files). */
+  noExternal?: (string | RegExp)[];
+  /** Source maps; rl-core turns them off because its bundle inlines tfjs internals. */
+  sourcemap?: boolean;
+  /** Only ESM (the CLI); libraries ship both formats. */
+  formats?: Options['format'];
+  /** Emit type declarations (default true). */
+  dts?: boolean;
+  /** A banner such as a shebang. */
+  banner?: Options['banner'];
+}
+
+export function libraryConfig(options: LibraryBuildOptions): Options {
+  return {
+    entry: options.entry,
+    format: options.formats ?? ['esm', 'cjs'],
+    dts: options.dts ?? true,
+    sourcemap: options.sourcemap ?? true,
+    clean: true,
+    target: 'node20',
+    platform: 'node',
+    splitting: false,
+    treeshake: false,
+    shims: false,
+    ...(options.noExternal ? { noExternal: options.noExternal } : {}),
+    ...(options.banner ? { banner: options.banner } : {}),
+  };
+}
