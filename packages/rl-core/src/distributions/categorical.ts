@@ -1,0 +1,179 @@
+/**
+ * Categorical distribution over `K` discrete actions from unnormalised logits (PPO on CartPole).
+ *
+ * Port of SB3 v2.4.1 `stable_baselines3/common/distributions.py` (`CategoricalDistribution`
+ * L263-312, i.e. torch `Categorical(logits=…)`): `log p(a) = logits[a] − logsumexp(logits)`,
+ * entropy `−Σ p log p`, mode = argmax. The tensor-level log-prob selects the action with
+ * `oneHot · logSoftmax`, not `tf.gather`: gather's gradient fails on the WASM backend.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { RlError } from '../errors.js';
+import type { Rng } from '../random.js';
+
+function checkLogits(fn: string, logits: ArrayLike<number>, nActions: number): number {
+  if (!Number.isInteger(nActions) || nActions < 1 || logits.length % nActions !== 0) {
+    throw new RlError(
+      'SHAPE',
+      `${fn}: logits has ${logits.length} values, not a multiple of nActions ${nActions}`,
+      {
+        field: 'logits',
+      },
+    );
+  }
+  return logits.length / nActions;
+}
+
+/**
+ * Row-wise log-softmax of flat `[B][K]` logits (float64, max-shifted).
+ *
+ * @example
+ * categoricalLogProbs([0, 0], 2); // Float64Array [-0.693…, -0.693…]
+ */
+export function categoricalLogProbs(logits: ArrayLike<number>, nActions: number): Float64Array {
+  const batch = checkLogits('categoricalLogProbs', logits, nActions);
+  const out = new Float64Array(logits.length);
+  for (let b = 0; b < batch; b++) {
+    const o = b * nActions;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < nActions; k++) max = Math.max(max, logits[o + k]!);
+    let sum = 0;
+    for (let k = 0; k < nActions; k++) sum += Math.exp(logits[o + k]! - max);
+    const lse = max + Math.log(sum);
+    for (let k = 0; k < nActions; k++) out[o + k] = logits[o + k]! - lse;
+  }
+  return out;
+}
+
+/**
+ * Row-wise softmax probabilities `[B][K]`.
+ *
+ * @example
+ * categoricalProbs([0, Math.log(3)], 2); // Float64Array [0.25, 0.75]
+ */
+export function categoricalProbs(logits: ArrayLike<number>, nActions: number): Float64Array {
+  return categoricalLogProbs(logits, nActions).map(Math.exp);
+}
+
+/**
+ * `log p(a_b)` for each row `b`; `actions` are integers in `[0, K)`. Returns `[B]`.
+ *
+ * @example
+ * categoricalLogProb([0, Math.log(3)], [1], 2); // Float64Array [log 0.75]
+ */
+export function categoricalLogProb(
+  logits: ArrayLike<number>,
+  actions: ArrayLike<number>,
+  nActions: number,
+): Float64Array {
+  const logp = categoricalLogProbs(logits, nActions);
+  const batch = logp.length / nActions;
+  if (actions.length !== batch) {
+    throw new RlError('SHAPE', `categoricalLogProb: ${actions.length} actions for ${batch} rows`, {
+      field: 'actions',
+    });
+  }
+  const out = new Float64Array(batch);
+  for (let b = 0; b < batch; b++) {
+    const a = actions[b]!;
+    if (!Number.isInteger(a) || a < 0 || a >= nActions) {
+      throw new RlError('SHAPE', `categoricalLogProb: actions[${b}] = ${a} is not in [0, ${nActions})`, {
+        field: 'actions',
+      });
+    }
+    out[b] = logp[b * nActions + a]!;
+  }
+  return out;
+}
+
+/**
+ * Entropy `−Σ_k p_k log p_k` per row, `[B]`.
+ *
+ * @example
+ * categoricalEntropy([0, 0], 2); // Float64Array [0.693…]
+ */
+export function categoricalEntropy(logits: ArrayLike<number>, nActions: number): Float64Array {
+  const logp = categoricalLogProbs(logits, nActions);
+  const batch = logp.length / nActions;
+  const out = new Float64Array(batch);
+  for (let b = 0; b < batch; b++) {
+    let h = 0;
+    for (let k = 0; k < nActions; k++) {
+      const lp = logp[b * nActions + k]!;
+      h -= Math.exp(lp) * lp;
+    }
+    out[b] = h;
+  }
+  return out;
+}
+
+/**
+ * Argmax per row (first maximum on ties, as torch), `[B]` integers.
+ *
+ * @example
+ * categoricalMode([0.1, 2, -1, 0], 2); // Int32Array [1, 1]
+ */
+export function categoricalMode(logits: ArrayLike<number>, nActions: number): Int32Array {
+  const batch = checkLogits('categoricalMode', logits, nActions);
+  const out = new Int32Array(batch);
+  for (let b = 0; b < batch; b++) {
+    let best = 0;
+    for (let k = 1; k < nActions; k++) if (logits[b * nActions + k]! > logits[b * nActions + best]!) best = k;
+    out[b] = best;
+  }
+  return out;
+}
+
+/**
+ * Samples one action per row by inverting the CDF with `rng.next()`, `[B]` integers.
+ *
+ * @example
+ * categoricalSample([0, 0, 5, -5], 2, new Rng(0)); // e.g. Int32Array [1, 0]
+ */
+export function categoricalSample(logits: ArrayLike<number>, nActions: number, rng: Rng): Int32Array {
+  const probs = categoricalProbs(logits, nActions);
+  const batch = probs.length / nActions;
+  const out = new Int32Array(batch);
+  for (let b = 0; b < batch; b++) {
+    const r = rng.next();
+    let acc = 0;
+    let k = 0;
+    for (; k < nActions - 1; k++) {
+      acc += probs[b * nActions + k]!;
+      if (r < acc) break;
+    }
+    out[b] = k;
+  }
+  return out;
+}
+
+/** Row-wise log-softmax as a tensor: `logits − logsumexp(logits)`. */
+function logSoftmaxT(logits: tf.Tensor2D): tf.Tensor2D {
+  return tf.sub(logits, tf.logSumExp(logits, 1, true));
+}
+
+/**
+ * Differentiable `log p(a)`, `[B][K]` logits and int32 `[B]` actions → `[B]`. Uses
+ * `oneHot(actions) · logSoftmax(logits)`, which differentiates on every backend.
+ *
+ * @example
+ * const lp = categoricalLogProbT(tf.tensor2d([[0, 0]]), tf.tensor1d([1], 'int32')); // [-0.693…]
+ */
+export function categoricalLogProbT(logits: tf.Tensor2D, actions: tf.Tensor1D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const oneHot = tf.oneHot(tf.cast(actions, 'int32'), logits.shape[1]);
+    return tf.sum(tf.mul(tf.cast(oneHot, logits.dtype), logSoftmaxT(logits)), 1);
+  });
+}
+
+/**
+ * Differentiable entropy per row, `[B][K]` → `[B]`.
+ *
+ * @example
+ * const h = categoricalEntropyT(tf.tensor2d([[0, 0]])); // [0.693…]
+ */
+export function categoricalEntropyT(logits: tf.Tensor2D): tf.Tensor1D {
+  return tf.tidy(() => {
+    const logp = logSoftmaxT(logits);
+    return tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), 1)) as tf.Tensor1D;
+  });
+}

@@ -1,0 +1,209 @@
+/**
+ * Diagonal Gaussian policy distribution (continuous actions, PPO's default).
+ *
+ * Port of SB3 v2.4.1 `stable_baselines3/common/distributions.py`
+ * (`DiagGaussianDistribution` L125-205, `sum_independent_dims` L110-122): log-probabilities
+ * and entropies are summed over the action dimension. `logStd` is either one parameter per
+ * action dimension (`[D]`, broadcast over the batch as in PPO's MlpPolicy) or per sample
+ * (`[B][D]`, as SAC's actor produces).
+ *
+ * Two layers: array-level functions on flat `[B][D]` typed arrays (float64 maths, for tests,
+ * evaluation and rollouts) and tensor-level `…T` functions that are differentiable and
+ * return tensors the caller owns.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { RlError } from '../errors.js';
+import type { Rng } from '../random.js';
+
+/**
+ * `0.5 * log(2π)`, the normalising constant of one Gaussian dimension.
+ * @example
+ * const entropyPerDim = 0.5 + HALF_LOG_2PI + logStd;
+ */
+export const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/**
+ * Resolves the batch size from flat arrays and checks that `logStd` is `[D]` or `[B][D]`
+ * (throws `RlError('SHAPE')` naming the field otherwise).
+ * @example
+ * checkGaussianShapes('myFn', new Float64Array(6), [0, 0], 2); // 3
+ */
+export function checkGaussianShapes(
+  fn: string,
+  mean: ArrayLike<number>,
+  logStd: ArrayLike<number>,
+  actionDim: number,
+): number {
+  if (!Number.isInteger(actionDim) || actionDim < 1) {
+    throw new RlError('SHAPE', `${fn}: actionDim must be a positive integer, got ${actionDim}`, {
+      field: 'actionDim',
+    });
+  }
+  if (mean.length % actionDim !== 0) {
+    throw new RlError(
+      'SHAPE',
+      `${fn}: mean has ${mean.length} values, not a multiple of actionDim ${actionDim}`,
+      {
+        field: 'mean',
+      },
+    );
+  }
+  if (logStd.length !== actionDim && logStd.length !== mean.length) {
+    throw new RlError(
+      'SHAPE',
+      `${fn}: logStd must have ${actionDim} ([D]) or ${mean.length} ([B][D]) values, got ${logStd.length}`,
+      { field: 'logStd' },
+    );
+  }
+  return mean.length / actionDim;
+}
+
+/**
+ * Log-density of `actions` under N(mean, exp(logStd)²), summed over the action dimension.
+ * Arrays are flat `[B][D]`; `logStd` is `[D]` or `[B][D]`. Returns `[B]` (float64).
+ *
+ * @example
+ * diagGaussianLogProb([0, 0], [0], [1, -1], 1); // Float64Array [-1.4189…, -1.4189…]
+ */
+export function diagGaussianLogProb(
+  mean: ArrayLike<number>,
+  logStd: ArrayLike<number>,
+  actions: ArrayLike<number>,
+  actionDim: number,
+): Float64Array {
+  const batch = checkGaussianShapes('diagGaussianLogProb', mean, logStd, actionDim);
+  if (actions.length !== mean.length) {
+    throw new RlError(
+      'SHAPE',
+      `diagGaussianLogProb: actions has ${actions.length} values, mean ${mean.length}`,
+      {
+        field: 'actions',
+      },
+    );
+  }
+  const perSample = logStd.length === mean.length;
+  const out = new Float64Array(batch);
+  for (let b = 0; b < batch; b++) {
+    let sum = 0;
+    for (let d = 0; d < actionDim; d++) {
+      const i = b * actionDim + d;
+      const ls = logStd[perSample ? i : d]!;
+      const z = (actions[i]! - mean[i]!) / Math.exp(ls);
+      sum += -0.5 * z * z - ls - HALF_LOG_2PI;
+    }
+    out[b] = sum;
+  }
+  return out;
+}
+
+/**
+ * Entropy of each sample's Gaussian, `Σ_d 0.5 + 0.5·log(2π) + logStd_d`. Returns `[B]`.
+ *
+ * @example
+ * diagGaussianEntropy([0], 1, 3); // Float64Array [1.4189…, 1.4189…, 1.4189…]
+ */
+export function diagGaussianEntropy(
+  logStd: ArrayLike<number>,
+  actionDim: number,
+  batchSize: number,
+): Float64Array {
+  if (logStd.length !== actionDim && logStd.length !== actionDim * batchSize) {
+    throw new RlError(
+      'SHAPE',
+      `diagGaussianEntropy: logStd must have ${actionDim} or ${actionDim * batchSize} values, got ${logStd.length}`,
+      { field: 'logStd' },
+    );
+  }
+  const perSample = logStd.length !== actionDim || batchSize === 1;
+  const out = new Float64Array(batchSize);
+  for (let b = 0; b < batchSize; b++) {
+    let sum = 0;
+    for (let d = 0; d < actionDim; d++)
+      sum += 0.5 + HALF_LOG_2PI + logStd[perSample ? b * actionDim + d : d]!;
+    out[b] = sum;
+  }
+  return out;
+}
+
+/**
+ * Draws `mean + exp(logStd)·ε`, ε ~ N(0, 1) from `rng`. Returns flat `[B][D]` (float64).
+ *
+ * @example
+ * const a = diagGaussianSample([0, 0], [0], 1, new Rng(1)); // two draws from N(0, 1)
+ */
+export function diagGaussianSample(
+  mean: ArrayLike<number>,
+  logStd: ArrayLike<number>,
+  actionDim: number,
+  rng: Rng,
+): Float64Array {
+  checkGaussianShapes('diagGaussianSample', mean, logStd, actionDim);
+  const perSample = logStd.length === mean.length;
+  const out = new Float64Array(mean.length);
+  for (let i = 0; i < out.length; i++)
+    out[i] = mean[i]! + Math.exp(logStd[perSample ? i : i % actionDim]!) * rng.normal();
+  return out;
+}
+
+/**
+ * The most likely action: the mean (SB3's `mode()`, used for deterministic evaluation).
+ *
+ * @example
+ * diagGaussianMode([0.5, -1]); // Float64Array [0.5, -1]
+ */
+export function diagGaussianMode(mean: ArrayLike<number>): Float64Array {
+  return Float64Array.from(mean);
+}
+
+/** Per-element Gaussian log-density of standardised `z = (x-mean)/std`, as a tensor. */
+function gaussianTerm(z: tf.Tensor, logStd: tf.Tensor): tf.Tensor {
+  return tf.sub(tf.sub(tf.mul(tf.square(z), -0.5), logStd), HALF_LOG_2PI);
+}
+
+/**
+ * Differentiable log-density summed over the action dimension: `[B][D]` → `[B]`.
+ * `logStd` is `[D]` (broadcast) or `[B][D]`. The caller owns (and disposes) the result.
+ *
+ * @example
+ * const lp = diagGaussianLogProbT(tf.zeros([2, 1]), tf.zeros([1]), tf.tensor2d([[1], [-1]]));
+ * lp.dataSync(); // [-1.4189…, -1.4189…]
+ */
+export function diagGaussianLogProbT(
+  mean: tf.Tensor2D,
+  logStd: tf.Tensor,
+  actions: tf.Tensor2D,
+): tf.Tensor1D {
+  return tf.tidy(() => {
+    const z = tf.div(tf.sub(actions, mean), tf.exp(logStd));
+    return tf.sum(gaussianTerm(z, logStd), 1) as tf.Tensor1D;
+  });
+}
+
+/**
+ * Differentiable entropy per sample, `[B]`, from `logStd` `[D]` or `[B][D]`.
+ *
+ * @example
+ * const h = diagGaussianEntropyT(tf.zeros([2]), 4); // [4], each 2·1.4189…
+ */
+export function diagGaussianEntropyT(logStd: tf.Tensor, batchSize: number): tf.Tensor1D {
+  return tf.tidy(() => {
+    const perDim = tf.add(logStd, 0.5 + HALF_LOG_2PI);
+    if (logStd.rank === 1) return tf.mul(tf.ones([batchSize]), tf.sum(perDim)) as tf.Tensor1D;
+    if (logStd.rank === 2 && logStd.shape[0] === batchSize) return tf.sum(perDim, 1) as tf.Tensor1D;
+    throw new RlError(
+      'SHAPE',
+      `diagGaussianEntropyT: logStd must be [D] or [${batchSize}, D], got [${logStd.shape.join(', ')}]`,
+      { field: 'logStd' },
+    );
+  });
+}
+
+/**
+ * Shared with the squashed Gaussian: `Σ_d log N` from the standardised `z = (x − mean)/std`
+ * and `logStd`, `[B][D]` → `[B]`. Not wrapped in `tf.tidy`: call it inside one.
+ * @example
+ * const lp = tf.tidy(() => gaussianLogProbFromZ(noise, logStd));
+ */
+export function gaussianLogProbFromZ(z: tf.Tensor, logStd: tf.Tensor): tf.Tensor1D {
+  return tf.sum(gaussianTerm(z, logStd), 1) as tf.Tensor1D;
+}

@@ -1,0 +1,187 @@
+/**
+ * Tanh-squashed diagonal Gaussian (SAC's policy distribution): `a = tanh(u)`, u ~ N(mean, std²).
+ *
+ * Port of SB3 v2.4.1 `stable_baselines3/common/distributions.py`
+ * (`SquashedDiagGaussianDistribution` L207-260, `TanhBijector` L620-660):
+ * `log π(a) = Σ_d log N(u_d) − Σ_d log(1 − a_d² + 1e-6)`. SB3 uses the squashed action
+ * `a = tanh(u)` in the correction (not the softplus form) and, when only `a` is known,
+ * recovers `u = atanh(clamp(a, −1 + eps, 1 − eps))` with `eps` the machine epsilon of the
+ * dtype, so saturated actions (|a| = 1 in float32) get a finite but very different value.
+ * SAC always passes the pre-tanh sample, which avoids that.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { RlError } from '../errors.js';
+import type { Rng } from '../random.js';
+import { checkGaussianShapes, diagGaussianLogProb, gaussianLogProbFromZ } from './diag-gaussian.js';
+
+/**
+ * SB3's epsilon inside `log(1 − a² + ε)`.
+ * @example
+ * Math.log(1 - 1 ** 2 + SQUASH_EPSILON); // −13.8, the correction of a saturated action
+ */
+export const SQUASH_EPSILON = 1e-6;
+/**
+ * Machine epsilon of float32 (`torch.finfo(float32).eps`), SB3's atanh clamp for float32 tensors.
+ * @example
+ * clippedAtanh(1, FLOAT32_EPSILON); // 8.3177…
+ */
+export const FLOAT32_EPSILON = 1.1920928955078125e-7;
+/**
+ * Machine epsilon of float64 (`Number.EPSILON`), SB3's atanh clamp for float64 tensors.
+ * @example
+ * clippedAtanh(1, FLOAT64_EPSILON); // 18.37…
+ */
+export const FLOAT64_EPSILON = Number.EPSILON;
+
+/**
+ * SB3's `TanhBijector.inverse`: `atanh(clamp(x, −1 + eps, 1 − eps))` computed as
+ * `0.5·(log1p(x) − log1p(−x))`.
+ *
+ * @example
+ * clippedAtanh(1, FLOAT32_EPSILON); // 8.317766…, finite
+ */
+export function clippedAtanh(x: number, eps: number = FLOAT64_EPSILON): number {
+  const c = Math.min(Math.max(x, -1 + eps), 1 - eps);
+  return 0.5 * (Math.log1p(c) - Math.log1p(-c));
+}
+
+/** Options of {@link squashedGaussianLogProb}. */
+export interface SquashedLogProbOptions {
+  /** The pre-tanh sample `u` (SAC's path). Without it, `u` is recovered with {@link clippedAtanh}. */
+  gaussianActions?: ArrayLike<number>;
+  /** Which machine epsilon clamps the atanh: the dtype SB3 would run in (default 'float64'). */
+  dtype?: 'float32' | 'float64';
+}
+
+/**
+ * Log-probability of squashed actions `a ∈ (−1, 1)`, summed over the action dimension.
+ * Flat `[B][D]` arrays; `logStd` `[D]` or `[B][D]`. Returns `[B]` (float64 maths).
+ *
+ * @example
+ * const u = [0.3];
+ * squashedGaussianLogProb([0], [0], [Math.tanh(0.3)], 1, { gaussianActions: u });
+ */
+export function squashedGaussianLogProb(
+  mean: ArrayLike<number>,
+  logStd: ArrayLike<number>,
+  actions: ArrayLike<number>,
+  actionDim: number,
+  options: SquashedLogProbOptions = {},
+): Float64Array {
+  const batch = checkGaussianShapes('squashedGaussianLogProb', mean, logStd, actionDim);
+  if (actions.length !== mean.length) {
+    throw new RlError(
+      'SHAPE',
+      `squashedGaussianLogProb: actions has ${actions.length} values, mean ${mean.length}`,
+      {
+        field: 'actions',
+      },
+    );
+  }
+  let u = options.gaussianActions;
+  if (u === undefined) {
+    const eps = options.dtype === 'float32' ? FLOAT32_EPSILON : FLOAT64_EPSILON;
+    u = Float64Array.from(actions, (a) => clippedAtanh(a, eps));
+  } else if (u.length !== actions.length) {
+    throw new RlError(
+      'SHAPE',
+      `squashedGaussianLogProb: gaussianActions has ${u.length} values, actions ${actions.length}`,
+      {
+        field: 'gaussianActions',
+      },
+    );
+  }
+  const out = diagGaussianLogProb(mean, logStd, u, actionDim);
+  for (let b = 0; b < batch; b++) {
+    let corr = 0;
+    for (let d = 0; d < actionDim; d++) {
+      const a = actions[b * actionDim + d]!;
+      corr += Math.log(1 - a * a + SQUASH_EPSILON);
+    }
+    out[b] = out[b]! - corr;
+  }
+  return out;
+}
+
+/**
+ * Reparameterised sample: `u = mean + exp(logStd)·ε`, `a = tanh(u)`, with its log-probability.
+ *
+ * @example
+ * const { actions, gaussianActions, logProb } = squashedGaussianSample([0], [0], 1, new Rng(0));
+ */
+export function squashedGaussianSample(
+  mean: ArrayLike<number>,
+  logStd: ArrayLike<number>,
+  actionDim: number,
+  rng: Rng,
+): { actions: Float64Array; gaussianActions: Float64Array; logProb: Float64Array } {
+  checkGaussianShapes('squashedGaussianSample', mean, logStd, actionDim);
+  const perSample = logStd.length === mean.length;
+  const gaussianActions = new Float64Array(mean.length);
+  for (let i = 0; i < mean.length; i++) {
+    gaussianActions[i] = mean[i]! + Math.exp(logStd[perSample ? i : i % actionDim]!) * rng.normal();
+  }
+  const actions = gaussianActions.map(Math.tanh);
+  const logProb = squashedGaussianLogProb(mean, logStd, actions, actionDim, { gaussianActions });
+  return { actions, gaussianActions, logProb };
+}
+
+/**
+ * The deterministic action `tanh(mean)` (SB3's `mode()`). The squashed Gaussian has no
+ * closed-form entropy; SB3 (and rl-core) use `−logProb` as its estimate.
+ *
+ * @example
+ * squashedGaussianMode([0, 100]); // Float64Array [0, 1]
+ */
+export function squashedGaussianMode(mean: ArrayLike<number>): Float64Array {
+  return Float64Array.from(mean, Math.tanh);
+}
+
+/** `Σ_d log(1 − a² + 1e-6)`, the tanh log-det correction, `[B][D]` → `[B]`. */
+function tanhCorrectionT(actions: tf.Tensor): tf.Tensor1D {
+  return tf.sum(tf.log(tf.add(tf.sub(1, tf.square(actions)), SQUASH_EPSILON)), 1) as tf.Tensor1D;
+}
+
+/**
+ * Differentiable reparameterised sample (SAC's actor): `u = mean + exp(logStd)·noise`,
+ * `actions = tanh(u)`, `logProb` `[B]` with SB3's correction. `noise` ~ N(0, 1) `[B][D]` is
+ * drawn by the caller (e.g. `tf.randomNormal(shape, 0, 1, 'float32', rng.seed())`). The
+ * caller owns both returned tensors.
+ *
+ * @example
+ * const { actions, logProb } = squashedGaussianRsampleT(mean, logStd, tf.randomNormal(mean.shape));
+ */
+export function squashedGaussianRsampleT(
+  mean: tf.Tensor2D,
+  logStd: tf.Tensor2D,
+  noise: tf.Tensor2D,
+): { actions: tf.Tensor2D; logProb: tf.Tensor1D } {
+  return tf.tidy(() => {
+    const u = tf.add(mean, tf.mul(tf.exp(logStd), noise));
+    const actions = tf.tanh(u) as tf.Tensor2D;
+    // (u − mean)/std is exactly `noise`; using it avoids float32 cancellation.
+    const logProb = tf.sub(gaussianLogProbFromZ(noise, logStd), tanhCorrectionT(actions)) as tf.Tensor1D;
+    return { actions, logProb };
+  });
+}
+
+/**
+ * Differentiable log-probability of given squashed actions `[B][D]` → `[B]`, recovering
+ * the pre-tanh action with SB3's float32 clamp (`1 − 1.19e-7`). Prefer the log-prob from
+ * {@link squashedGaussianRsampleT} when the sample is fresh.
+ *
+ * @example
+ * const lp = squashedGaussianLogProbT(mean, logStd, tf.tensor2d([[0.5]]));
+ */
+export function squashedGaussianLogProbT(
+  mean: tf.Tensor2D,
+  logStd: tf.Tensor2D,
+  actions: tf.Tensor2D,
+): tf.Tensor1D {
+  return tf.tidy(() => {
+    const c = tf.clipByValue(actions, -1 + FLOAT32_EPSILON, 1 - FLOAT32_EPSILON);
+    const u = tf.mul(tf.sub(tf.log1p(c), tf.log1p(tf.neg(c))), 0.5);
+    const z = tf.div(tf.sub(u, mean), tf.exp(logStd));
+    return tf.sub(gaussianLogProbFromZ(z, logStd), tanhCorrectionT(actions)) as tf.Tensor1D;
+  });
+}

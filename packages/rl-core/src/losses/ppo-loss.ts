@@ -1,0 +1,185 @@
+/**
+ * PPO's clipped surrogate objective with SB3's value loss, entropy bonus and diagnostics.
+ *
+ * Port of SB3 v2.4.1 `stable_baselines3/ppo/ppo.py` (`PPO.train` L184-300), per minibatch:
+ * ```
+ * A      = normalize && n > 1 ? (A − mean A) / (std_unbiased A + 1e-8) : A
+ * ratio  = exp(newLogProb − oldLogProb)
+ * policy = −mean(min(A·ratio, A·clamp(ratio, 1 − clip, 1 + clip)))
+ * Vpred  = clipVf == null ? V : V_old + clamp(V − V_old, −clipVf, clipVf)
+ * value  = mean((returns − Vpred)²)                 (no 0.5, no max of clipped/unclipped)
+ * entropy= entropy == null ? −mean(−newLogProb) : −mean(entropy)
+ * loss   = policy + entCoef·entropy + vfCoef·value
+ * approxKl = mean((ratio − 1) − log ratio)          (Schulman's k3 estimator)
+ * clipFraction = mean(|ratio − 1| > clip)           (float32 in SB3)
+ * ```
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { RlError } from '../errors.js';
+import { normalizeAdvantages } from '../returns.js';
+
+/** Inputs of {@link ppoLoss}: `[n]` arrays for one minibatch plus the coefficients. */
+export interface PpoLossInputs {
+  oldLogProb: ArrayLike<number>;
+  newLogProb: ArrayLike<number>;
+  /** Raw advantages as stored in the rollout buffer. */
+  advantages: ArrayLike<number>;
+  oldValues: ArrayLike<number>;
+  newValues: ArrayLike<number>;
+  returns: ArrayLike<number>;
+  /** Per-sample entropy, or `null` when the distribution has none (then `−newLogProb` is used). */
+  entropy: ArrayLike<number> | null;
+  clipRange: number;
+  /** Value clipping range, or `null` for none (SB3's default). */
+  clipRangeVf: number | null;
+  normalizeAdvantage: boolean;
+  entCoef: number;
+  vfCoef: number;
+}
+
+/** Everything {@link ppoLoss} computes (the fields of `ppo_loss.json`). */
+export interface PpoLossResult {
+  advantagesUsed: Float64Array;
+  ratio: Float64Array;
+  valuesPred: Float64Array;
+  policyLoss: number;
+  clipFraction: number;
+  approxKl: number;
+  valueLoss: number;
+  entropyLoss: number;
+  loss: number;
+}
+
+const mean = (x: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i]!;
+  return s / x.length;
+};
+
+/**
+ * PPO loss terms on plain arrays (float64), for tests, logging and reference checks.
+ *
+ * @example
+ * const r = ppoLoss({ oldLogProb: [-1, -1], newLogProb: [-0.9, -1.2], advantages: [1, -1],
+ *   oldValues: [0, 0], newValues: [0.1, 0.2], returns: [1, 0], entropy: null, clipRange: 0.2,
+ *   clipRangeVf: null, normalizeAdvantage: true, entCoef: 0, vfCoef: 0.5 });
+ * r.loss; r.approxKl; r.clipFraction;
+ */
+export function ppoLoss(inputs: PpoLossInputs): PpoLossResult {
+  const n = inputs.oldLogProb.length;
+  const fields = ['newLogProb', 'advantages', 'oldValues', 'newValues', 'returns', 'entropy'] as const;
+  for (const f of fields) {
+    const v = inputs[f];
+    if (v !== null && v.length !== n) {
+      throw new RlError('SHAPE', `ppoLoss: ${f} has ${v.length} values, oldLogProb ${n}`, { field: f });
+    }
+  }
+  if (n === 0) throw new RlError('SHAPE', 'ppoLoss: empty minibatch', { field: 'oldLogProb' });
+  const adv = inputs.normalizeAdvantage
+    ? normalizeAdvantages(inputs.advantages)
+    : Float64Array.from(inputs.advantages);
+  const ratio = new Float64Array(n);
+  const valuesPred = new Float64Array(n);
+  let surrogate = 0;
+  let clipped = 0;
+  let kl = 0;
+  let valueSq = 0;
+  const c = inputs.clipRange;
+  for (let i = 0; i < n; i++) {
+    const logRatio = inputs.newLogProb[i]! - inputs.oldLogProb[i]!;
+    const r = Math.exp(logRatio);
+    ratio[i] = r;
+    surrogate += Math.min(adv[i]! * r, adv[i]! * Math.min(Math.max(r, 1 - c), 1 + c));
+    if (Math.abs(r - 1) > c) clipped++;
+    kl += r - 1 - logRatio;
+    const v = inputs.newValues[i]!;
+    const vOld = inputs.oldValues[i]!;
+    const vf = inputs.clipRangeVf;
+    valuesPred[i] = vf === null ? v : vOld + Math.min(Math.max(v - vOld, -vf), vf);
+    valueSq += (inputs.returns[i]! - valuesPred[i]!) ** 2;
+  }
+  const policyLoss = -surrogate / n;
+  const valueLoss = valueSq / n;
+  const entropyLoss = inputs.entropy === null ? mean(inputs.newLogProb) : -mean(inputs.entropy);
+  return {
+    advantagesUsed: adv,
+    ratio,
+    valuesPred,
+    policyLoss,
+    clipFraction: Math.fround(clipped / n),
+    approxKl: kl / n,
+    valueLoss,
+    entropyLoss,
+    loss: policyLoss + inputs.entCoef * entropyLoss + inputs.vfCoef * valueLoss,
+  };
+}
+
+/** Inputs of {@link ppoLossT}: `[n]` tensors of one minibatch plus the coefficients. */
+export interface PpoLossTInputs {
+  oldLogProb: tf.Tensor1D;
+  newLogProb: tf.Tensor1D;
+  advantages: tf.Tensor1D;
+  oldValues: tf.Tensor1D;
+  newValues: tf.Tensor1D;
+  returns: tf.Tensor1D;
+  entropy: tf.Tensor1D | null;
+  clipRange: number;
+  clipRangeVf: number | null;
+  normalizeAdvantage: boolean;
+  entCoef: number;
+  vfCoef: number;
+}
+
+/** Scalar tensors from {@link ppoLossT}; the caller owns (and disposes) all of them. */
+export interface PpoLossTResult {
+  loss: tf.Scalar;
+  policyLoss: tf.Scalar;
+  valueLoss: tf.Scalar;
+  entropyLoss: tf.Scalar;
+  approxKl: tf.Scalar;
+  clipFraction: tf.Scalar;
+}
+
+/**
+ * Differentiable PPO loss (in `newLogProb`, `newValues` and `entropy`), for use inside
+ * `tf.variableGrads`. `approxKl` and `clipFraction` are diagnostics; do not differentiate them.
+ *
+ * @example
+ * const { value, grads } = tf.variableGrads(() => {
+ *   const out = ppoLossT({ ...batch, newLogProb, newValues, entropy, clipRange: 0.2, clipRangeVf: null,
+ *     normalizeAdvantage: true, entCoef: 0, vfCoef: 0.5 });
+ *   return out.loss;
+ * });
+ */
+export function ppoLossT(inputs: PpoLossTInputs): PpoLossTResult {
+  return tf.tidy(() => {
+    const n = inputs.advantages.shape[0];
+    let adv: tf.Tensor = inputs.advantages;
+    if (inputs.normalizeAdvantage && n > 1) {
+      const { mean: m, variance } = tf.moments(adv);
+      const std = tf.sqrt(tf.mul(variance, n / (n - 1)));
+      adv = tf.div(tf.sub(adv, m), tf.add(std, 1e-8));
+    }
+    const c = inputs.clipRange;
+    const logRatio = tf.sub(inputs.newLogProb, inputs.oldLogProb);
+    const ratio = tf.exp(logRatio);
+    const surrogate = tf.minimum(tf.mul(adv, ratio), tf.mul(adv, tf.clipByValue(ratio, 1 - c, 1 + c)));
+    const policyLoss = tf.neg(tf.mean(surrogate)) as tf.Scalar;
+    const clipFraction = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), c), 'float32')) as tf.Scalar;
+    const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio)) as tf.Scalar;
+    const vf = inputs.clipRangeVf;
+    const valuesPred =
+      vf === null
+        ? inputs.newValues
+        : tf.add(inputs.oldValues, tf.clipByValue(tf.sub(inputs.newValues, inputs.oldValues), -vf, vf));
+    const valueLoss = tf.mean(tf.squaredDifference(inputs.returns, valuesPred)) as tf.Scalar;
+    const entropyLoss = (
+      inputs.entropy === null ? tf.mean(inputs.newLogProb) : tf.neg(tf.mean(inputs.entropy))
+    ) as tf.Scalar;
+    const loss = tf.add(
+      tf.add(policyLoss, tf.mul(entropyLoss, inputs.entCoef)),
+      tf.mul(valueLoss, inputs.vfCoef),
+    ) as tf.Scalar;
+    return { loss, policyLoss, valueLoss, entropyLoss, approxKl, clipFraction };
+  });
+}
