@@ -1,0 +1,175 @@
+/**
+ * The observation of one agent, built by one pure function that the env, the app's
+ * live loop and notebooks all call, so live features equal training features.
+ *
+ * Layout (float32, in this order):
+ * 1. `returns`  `[window × nAssets]`: log returns `log(close_s / close_{s−1})` for the last
+ *    `window` bars up to the decision bar t, time-major, oldest first.
+ * 2. `weights`  `[nAssets]`: the agent's current weights `shares·close_t / value_t`.
+ * 3. `cash`     `[1]`: `cash / value_t` (above 1 for a short book: proceeds are held in cash).
+ * 4. `flows`    `[nFlowAgents × nAssets]` (optional): every agent's traded notional in the last
+ *    step divided by that agent's value, agents in env order.
+ * 5. `extra`    `[nAssets × nExtraFeatures]` (optional): user feature columns at bar t.
+ */
+import { MarketEnvError } from './errors.js';
+
+/** Offsets and lengths of each block of an observation. */
+export interface ObservationLayout {
+  readonly window: number;
+  readonly nAssets: number;
+  readonly nFlowAgents: number;
+  readonly nExtraFeatures: number;
+  readonly returnsOffset: number;
+  readonly weightsOffset: number;
+  readonly cashOffset: number;
+  /** −1 when flows are not included. */
+  readonly flowsOffset: number;
+  /** −1 when there are no extra features. */
+  readonly extraOffset: number;
+  /** Total length. */
+  readonly size: number;
+}
+
+/**
+ * @example
+ * observationLayout({ window: 32, nAssets: 10 }).size; // 331
+ */
+export function observationLayout(options: {
+  window: number;
+  nAssets: number;
+  nFlowAgents?: number;
+  nExtraFeatures?: number;
+}): ObservationLayout {
+  const { window, nAssets } = options;
+  const nFlowAgents = options.nFlowAgents ?? 0;
+  const nExtraFeatures = options.nExtraFeatures ?? 0;
+  const weightsOffset = window * nAssets;
+  const cashOffset = weightsOffset + nAssets;
+  let size = cashOffset + 1;
+  const flowsOffset = nFlowAgents > 0 ? size : -1;
+  size += nFlowAgents * nAssets;
+  const extraOffset = nExtraFeatures > 0 ? size : -1;
+  size += nExtraFeatures * nAssets;
+  return {
+    window,
+    nAssets,
+    nFlowAgents,
+    nExtraFeatures,
+    returnsOffset: 0,
+    weightsOffset,
+    cashOffset,
+    flowsOffset,
+    extraOffset,
+    size,
+  };
+}
+
+/**
+ * Log returns of a time-major close matrix: `out[s*N + n] = log(c[s]/c[s−1])`, row 0 = 0.
+ * @example
+ * logReturnsFromCloses(Float64Array.of(100, 50, 101, 49), 2); // [0, 0, 0.00995, -0.0202]
+ */
+export function logReturnsFromCloses<T extends Float32Array | Float64Array = Float32Array>(
+  closes: ArrayLike<number>,
+  nAssets: number,
+  out: T = new Float32Array(closes.length) as T,
+): T {
+  const T = Math.floor(closes.length / nAssets);
+  for (let n = 0; n < nAssets; n++) out[n] = 0;
+  for (let s = 1; s < T; s++) {
+    for (let n = 0; n < nAssets; n++) {
+      const i = s * nAssets + n;
+      out[i] = Math.log(closes[i]! / closes[i - nAssets]!);
+    }
+  }
+  return out;
+}
+
+/**
+ * Writes one observation into `out[outOffset …]`. `returns[returnsOffset …]` must hold the
+ * `window × nAssets` log returns; `flows` and `extra` are read only if the layout has them.
+ * This is the hot-path form (no allocation); {@link buildObservation} is the friendly one.
+ * @example
+ * writeObservation(out, 0, layout, logReturns, (t - window + 1) * nAssets, weights, cash / value);
+ */
+export function writeObservation(
+  out: Float32Array,
+  outOffset: number,
+  layout: ObservationLayout,
+  returns: Float32Array,
+  returnsOffset: number,
+  weights: ArrayLike<number>,
+  cashFraction: number,
+  flows?: ArrayLike<number>,
+  extra?: ArrayLike<number>,
+  extraOffset = 0,
+): void {
+  const len = layout.window * layout.nAssets;
+  out.set(returns.subarray(returnsOffset, returnsOffset + len), outOffset);
+  const N = layout.nAssets;
+  const w = outOffset + layout.weightsOffset;
+  for (let n = 0; n < N; n++) out[w + n] = weights[n]!;
+  out[outOffset + layout.cashOffset] = cashFraction;
+  if (layout.flowsOffset >= 0 && flows) {
+    const f = outOffset + layout.flowsOffset;
+    const m = layout.nFlowAgents * N;
+    for (let i = 0; i < m; i++) out[f + i] = flows[i]!;
+  }
+  if (layout.extraOffset >= 0 && extra) {
+    const e = outOffset + layout.extraOffset;
+    const m = layout.nExtraFeatures * N;
+    for (let i = 0; i < m; i++) out[e + i] = extra[extraOffset + i]!;
+  }
+}
+
+/** Inputs of {@link buildObservation}. */
+export interface ObservationInputs {
+  /** Time-major closes `[rows × nAssets]`, the last row is the decision bar; needs ≥ window + 1 rows. */
+  closes: ArrayLike<number>;
+  nAssets: number;
+  window: number;
+  /** `[nAssets]` the agent's current weights. */
+  weights: ArrayLike<number>;
+  /** cash / value. */
+  cashFraction: number;
+  /** `[nFlowAgents × nAssets]` last step's flows (include them iff the env has `includeFlows`). */
+  flows?: ArrayLike<number>;
+  nFlowAgents?: number;
+  /** `[nAssets × nExtraFeatures]` extra columns at the decision bar. */
+  extra?: ArrayLike<number>;
+  nExtraFeatures?: number;
+}
+
+/**
+ * Builds the observation the env would give for the same data, e.g. from live bars.
+ * @example
+ * const obs = buildObservation({ closes: last33Closes, nAssets: 10, window: 32, weights, cashFraction: 1 });
+ */
+export function buildObservation(inputs: ObservationInputs, out?: Float32Array): Float32Array {
+  const { nAssets, window } = inputs;
+  const rows = Math.floor(inputs.closes.length / nAssets);
+  if (rows < window + 1) {
+    throw new MarketEnvError('DATA', `buildObservation needs ${window + 1} rows of closes, got ${rows}`, {
+      field: 'closes',
+    });
+  }
+  const nFlowAgents = inputs.flows ? (inputs.nFlowAgents ?? inputs.flows.length / nAssets) : 0;
+  const nExtraFeatures = inputs.extra ? (inputs.nExtraFeatures ?? inputs.extra.length / nAssets) : 0;
+  const layout = observationLayout({ window, nAssets, nFlowAgents, nExtraFeatures });
+  const first = (rows - window - 1) * nAssets;
+  const tail = Array.prototype.slice.call(inputs.closes, first, rows * nAssets) as number[];
+  const r = logReturnsFromCloses(tail, nAssets, new Float32Array(tail.length));
+  const obs = out ?? new Float32Array(layout.size);
+  writeObservation(
+    obs,
+    0,
+    layout,
+    r,
+    nAssets,
+    inputs.weights,
+    inputs.cashFraction,
+    inputs.flows,
+    inputs.extra,
+  );
+  return obs;
+}
