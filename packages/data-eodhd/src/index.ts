@@ -1,1 +1,35 @@
-export const version = '0.1.0';
+/**
+ * @marlts/data-eodhd — EODHD market data as `Bar`s: windowed intraday, end of day,
+ * splits, dividends, symbol lists and bulk EOD, with a cache, quota accounting,
+ * rate limiting and retries; plus a reader for local CSV bar files.
+ *
+ * This file is the table of contents of the public API. The fake EODHD server for
+ * tests lives at `@marlts/data-eodhd/testing`.
+ */
+
+// Client
+export { CALL_COST, createEodhdClient } from './client.js';
+export type {
+  BulkEodOptions,
+  DateRangeOptions,
+  EodhdClient,
+  EodhdStats,
+  EodhdUser,
+  EodOptions,
+  ExchangeSymbolsOptions,
+  IntradayOptions,
+} from './client-types.js';
+export type { EodhdClientConfig, EodhdClientOptions } from './config.js';
+export { DEFAULT_BASE_URL } from './config.js';
+export type { ParseBarsCsvOptions } from './csv-source.js';
+// Local CSV files
+export { parseBarsCsv, readBarsCsv } from './csv-source.js';
+export type { EodhdErrorCode, EodhdErrorOptions } from './errors.js';
+// Errors
+export { EodhdError, isEodhdError } from './errors.js';
+export type { EodhdLogger, LogFn } from './logger.js';
+// Helpers
+export { redactToken } from './redact.js';
+export type { Bar, Dividend, EodBar, ExchangeSymbol, IntradayInterval, Split, TimeInput } from './types.js';
+export type { Window } from './windows.js';
+export { MAX_SPAN_DAYS, missingRanges, planWindows, WINDOW_SPAN_SECONDS } from './windows.js';
