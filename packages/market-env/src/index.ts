@@ -6,20 +6,8 @@
  * This file is the table of contents of the public API.
  */
 
-export type { AgentRole } from './actions.js';
-// Actions
-export { normalizeWeights, roleBounds } from './actions.js';
-export type { BaselineOptions, BaselineResult, BaselineResults } from './baselines.js';
-// Baselines and metrics
-export { runBaselines } from './baselines.js';
-export type { CheckEnvOptions, CheckEnvReport } from './check-env.js';
-export { checkEnv } from './check-env.js';
-export type { AgentConfig, AgentKind, AgentSpec, MarketEnvConfig, MarketEnvOptions } from './config.js';
-// Configuration
-export { AGENT_KINDS, marketEnvOptionsSchema, parseMarketEnvOptions } from './config.js';
-export type { ParseBarsCsvOptions } from './csv.js';
-// Data
-export { parseBarsCsv, parseBarTime } from './csv.js';
+// The environment and its views
+export { MarketEnv } from './env.js';
 export type {
   AgentReport,
   MarketAgent,
@@ -27,24 +15,26 @@ export type {
   MarketBuffers,
   MultiAgentStepResult,
 } from './env.js';
-// The environment and its views
-export { MarketEnv } from './env.js';
-export type { MarketEnvErrorCode, MarketEnvErrorOptions } from './errors.js';
-// Errors
-export { isMarketEnvError, MarketEnvError } from './errors.js';
-export type { ObservationInputs, ObservationLayout } from './features.js';
-// Observations (the same builder the env uses)
-export { buildObservation, logReturnsFromCloses, observationLayout, writeObservation } from './features.js';
-export type { BuildFrameOptions } from './frame.js';
+export { asSingleAgentEnv } from './single-agent.js';
+export type { FixedPolicy, SingleAgentMarketEnv } from './single-agent.js';
+export { MarketVecEnv } from './vec-env.js';
+export type { MarketVecEnvOptions } from './vec-env.js';
+export { checkEnv } from './check-env.js';
+export type { CheckEnvOptions, CheckEnvReport } from './check-env.js';
+
+// Configuration
+export { AGENT_KINDS, marketEnvOptionsSchema, parseMarketEnvOptions } from './config.js';
+export type { AgentConfig, AgentKind, AgentSpec, MarketEnvConfig, MarketEnvOptions } from './config.js';
+
+// Data: CSV, aligned frames, synthetic prices
+export { parseBarsCsv, parseBarTime } from './csv.js';
+export type { ParseBarsCsvOptions } from './csv.js';
 export { buildFrame, frameFromCsv, inferBarsPerYear, sliceFrame } from './frame.js';
-export type {
-  ExecutionOutputs,
-  ExecutionParams,
-  ImpactModel,
-  MarketStepInputs,
-  MarketStepResult,
-} from './market-step.js';
-// The market step (pure kernels)
+export type { BuildFrameOptions } from './frame.js';
+export { generateSyntheticFrame, parseSyntheticOptions, syntheticOptionsSchema } from './synthetic.js';
+export type { SyntheticConfig, SyntheticOptions } from './synthetic.js';
+
+// The market step (pure kernels, pinned by shared/vectors/market_step.json)
 export {
   createExecutionOutputs,
   executeTrades,
@@ -52,9 +42,24 @@ export {
   marketStep,
   markToMarket,
 } from './market-step.js';
-export type { MetricsOptions, PerformanceMetrics } from './metrics.js';
-export { computeMetrics, maxDrawdown } from './metrics.js';
-export type { HeuristicPolicy, PolicyView } from './policies.js';
+export type {
+  ExecutionOutputs,
+  ExecutionParams,
+  ImpactModel,
+  MarketStepInputs,
+  MarketStepResult,
+} from './market-step.js';
+
+// Actions and observations (the same builder the env uses, for live trading)
+export { normalizeWeights, roleBounds } from './actions.js';
+export type { AgentRole } from './actions.js';
+export { buildObservation, logReturnsFromCloses, observationLayout, writeObservation } from './features.js';
+export type { ObservationInputs, ObservationLayout } from './features.js';
+
+// Rewards
+export { DifferentialSharpe, logReturnReward, shapedReward } from './rewards.js';
+export type { ShapedRewardTerms } from './rewards.js';
+
 // Heuristic agents
 export {
   buyAndHoldPolicy,
@@ -63,12 +68,9 @@ export {
   meanReversionPolicy,
   momentumPolicy,
 } from './policies.js';
-export { Rng } from './random.js';
-export type { ShapedRewardTerms } from './rewards.js';
-// Rewards
-export { DifferentialSharpe, logReturnReward, shapedReward } from './rewards.js';
-export type { RiskRules } from './risk.js';
-// Risk rules
+export type { HeuristicPolicy, PolicyView } from './policies.js';
+
+// Risk rules (usable by the env and by the app)
 export {
   blockNewEntries,
   capWeights,
@@ -78,11 +80,20 @@ export {
   updateEntryPrice,
   utcDay,
 } from './risk.js';
-export type { FixedPolicy, SingleAgentMarketEnv } from './single-agent.js';
-export { asSingleAgentEnv } from './single-agent.js';
-export type { SyntheticConfig, SyntheticOptions } from './synthetic.js';
-// Synthetic prices
-export { generateSyntheticFrame, parseSyntheticOptions, syntheticOptionsSchema } from './synthetic.js';
+export type { RiskRules } from './risk.js';
+
+// Metrics and baselines
+export { computeMetrics, maxDrawdown } from './metrics.js';
+export type { MetricsOptions, PerformanceMetrics } from './metrics.js';
+export { runBaselines } from './baselines.js';
+export type { BaselineOptions, BaselineResult, BaselineResults } from './baselines.js';
+
+// Errors and randomness
+export { isMarketEnvError, MarketEnvError } from './errors.js';
+export type { MarketEnvErrorCode, MarketEnvErrorOptions } from './errors.js';
+export { Rng } from './random.js';
+
+// Structural shapes shared with the other packages (declared here, not imported)
 export type {
   Bar,
   BoxSpace,
@@ -95,7 +106,4 @@ export type {
   VecEnv,
   VecEnvStepResult,
 } from './types.js';
-export type { MarketVecEnvOptions } from './vec-env.js';
-export { MarketVecEnv } from './vec-env.js';
 
-export const version = '0.1.0';
