@@ -9,6 +9,8 @@
 
 // Client
 export { CALL_COST, createEodhdClient } from './client.js';
+export { DEFAULT_BASE_URL } from './config.js';
+export type { EodhdClientConfig, EodhdClientOptions } from './config.js';
 export type {
   BulkEodOptions,
   DateRangeOptions,
@@ -19,17 +21,20 @@ export type {
   ExchangeSymbolsOptions,
   IntradayOptions,
 } from './client-types.js';
-export type { EodhdClientConfig, EodhdClientOptions } from './config.js';
-export { DEFAULT_BASE_URL } from './config.js';
-export type { ParseBarsCsvOptions } from './csv-source.js';
+export type { EodhdLogger, LogFn } from './logger.js';
+
+// Data shapes
+export type { Bar, Dividend, EodBar, ExchangeSymbol, IntradayInterval, Split, TimeInput } from './types.js';
+
+// Request windows (what one paid call can cover)
+export { MAX_SPAN_DAYS, missingRanges, planWindows, WINDOW_SPAN_SECONDS } from './windows.js';
+export type { Window } from './windows.js';
+
 // Local CSV files
 export { parseBarsCsv, readBarsCsv } from './csv-source.js';
-export type { EodhdErrorCode, EodhdErrorOptions } from './errors.js';
-// Errors
+export type { ParseBarsCsvOptions } from './csv-source.js';
+
+// Errors and redaction
 export { EodhdError, isEodhdError } from './errors.js';
-export type { EodhdLogger, LogFn } from './logger.js';
-// Helpers
+export type { EodhdErrorCode, EodhdErrorOptions } from './errors.js';
 export { redactToken } from './redact.js';
-export type { Bar, Dividend, EodBar, ExchangeSymbol, IntradayInterval, Split, TimeInput } from './types.js';
-export type { Window } from './windows.js';
-export { MAX_SPAN_DAYS, missingRanges, planWindows, WINDOW_SPAN_SECONDS } from './windows.js';
