@@ -728,6 +728,7 @@ export function createAlpacaClient(options: AlpacaClientOptions): AlpacaClient {
           settings: o.stream,
           listOrders: (q) => client.listOrders(q),
           getOrder: (id) => client.getOrder(id, { nested: false }),
+          serverNow: async () => (await client.getClock()).timestampMs,
         },
         onUpdate,
         streamOptions,

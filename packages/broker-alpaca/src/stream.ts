@@ -5,9 +5,10 @@
  *
  * The stream has no replay, so after a reconnect the client reconciles over REST:
  *
- * 1. `since` = the earlier of the local time of the last message received before the drop
- *    and the latest server timestamp seen in an update (so a server whose clock differs
- *    from ours, e.g. a replaying simulator, is still covered), minus `reconcileMarginMs`.
+ * 1. `since` = the earliest of the local time of the last message received before the drop,
+ *    the latest server timestamp seen in an update, and the server's clock when listening
+ *    started (so a server whose clock differs from ours, e.g. a replaying simulator, is
+ *    covered even when no update came before the drop), minus `reconcileMarginMs`.
  * 2. `GET /v2/orders?status=all&after=<since>&direction=asc&nested=false` (paged by 500):
  *    every order submitted during or shortly before the gap.
  * 3. `GET /v2/orders/{id}` for every order seen earlier in a non-terminal state and not in
@@ -81,6 +82,12 @@ export interface TradeUpdateStreamDeps {
     nested: boolean;
   }): Promise<Order[]>;
   getOrder(id: string): Promise<Order>;
+  /**
+   * The server's current time in ms (GET /v2/clock). Read when listening starts, so a gap
+   * before any update was seen is still measured on the server's clock (a replaying
+   * simulator can be years behind ours).
+   */
+  serverNow?: () => Promise<number>;
 }
 
 const AUTH_TIMEOUT_MS = 10_000;
@@ -149,6 +156,7 @@ export function openTradeUpdateStream(
   let lastAliveAt = 0;
   /** Latest server-side time seen in an update (event timestamp or order updated_at). */
   let lastServerTime = Number.NEGATIVE_INFINITY;
+  let serverTimeAtListen = Number.POSITIVE_INFINITY;
   let pendingSince: number | null = null;
   let reconciling: Promise<void> = Promise.resolve();
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
@@ -418,7 +426,11 @@ export function openTradeUpdateStream(
       if (pingTimer) clearInterval(pingTimer);
       if (ws === sock) ws = null;
       if (listening) {
-        const since = Number.isFinite(lastServerTime) ? Math.min(lastAliveAt, lastServerTime) : lastAliveAt;
+        const since = Math.min(
+          lastAliveAt,
+          Number.isFinite(lastServerTime) ? lastServerTime : lastAliveAt,
+          serverTimeAtListen,
+        );
         pendingSince = Math.min(pendingSince ?? since, since);
       }
       if (closed) {
@@ -468,6 +480,12 @@ export function openTradeUpdateStream(
         everListening = true;
         failures = 0;
         setState('listening');
+        deps.serverNow?.().then(
+          (t) => {
+            if (Number.isFinite(t)) serverTimeAtListen = Math.min(serverTimeAtListen, t);
+          },
+          () => undefined,
+        );
         if (!readySettled) {
           readySettled = true;
           resolveReady();

@@ -173,9 +173,10 @@ describe('real client against the paper exchange', () => {
     expect(order.id).toBe(mine[0]!.id);
   });
 
-  it('a websocket reconnect loses no trade update', async () => {
-    // Wall-clock timestamps: the client reconciles with `after = <local time of the drop> − margin`.
-    ex = await startPaperExchange({ bars: msftBars(10), timestamps: 'wall' });
+  it.each(['replay', 'wall'] as const)('a websocket reconnect loses no trade update (%s timestamps)', async (timestamps) => {
+    // With replay timestamps the sim's clock is in 2000, far behind ours: the client must
+    // measure the gap on the server's clock (GET /v2/clock when listening starts).
+    ex = await startPaperExchange({ bars: msftBars(10), timestamps });
     const alpaca = clientFor(ex);
     const got: TradeUpdate[] = [];
     const stream = alpaca.streamTradeUpdates((u) => got.push(u));
@@ -252,6 +253,24 @@ describe('real client against the paper exchange', () => {
     );
     // and the fill quantities add up to the position: 10 + 5 + 3 − 2 = 16
     expect((await alpaca.getPosition('MSFT')).qty).toBe(16);
+  });
+
+  it('a gap before any update was seen is measured on the server clock (replay sim, clock in 2000)', async () => {
+    ex = await startPaperExchange({ bars: msftBars(5) });
+    const alpaca = clientFor(ex);
+    const got: TradeUpdate[] = [];
+    const stream = alpaca.streamTradeUpdates((u) => got.push(u));
+    await stream.ready;
+    await until(() => ex!.state().listeners === 1);
+    // The very first event is lost with the connection: no server timestamp was seen yet.
+    ex.setFaults([{ kind: 'ws-disconnect' }]);
+    const b = await alpaca.submitOrder({ symbol: 'MSFT', qty: 3, side: 'buy', type: 'market', timeInForce: 'day' });
+    ex.advance();
+    await until(() => stream.reconnects >= 1, 5_000);
+    await stream.reconciled();
+    await stream.close();
+    const rebuilt = got.filter((u) => u.reconciled).map((u) => `${u.order.id} ${u.event}`);
+    expect(rebuilt.sort()).toEqual([`${b.id} fill`, `${b.id} new`].sort());
   });
 
   it('with replay timestamps (the default) fills of orders seen before a gap are recovered too', async () => {
