@@ -93,5 +93,3 @@ export type {
   Trade,
   TradeUpdate,
 } from './types.js';
-
-export const version = '0.1.0';

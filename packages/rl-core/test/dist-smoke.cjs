@@ -1,6 +1,6 @@
 // CJS half of the dist smoke test: require() of the built package under plain node.
 const assert = require('node:assert/strict');
-const { initBackend, tf } = require('@marlts/rl-core');
+const { CartPole, initBackend, Ppo, tf } = require('@marlts/rl-core');
 
 (async () => {
   for (const backend of ['wasm', 'cpu']) {
@@ -14,6 +14,13 @@ const { initBackend, tf } = require('@marlts/rl-core');
     for (const [i, v] of g.entries())
       assert.ok(Math.abs(v - expected[i]) < 1e-5, `${backend} grad[${i}] ${v}`);
   }
+  await initBackend('wasm');
+  const ppo = new Ppo({ env: new CartPole(), seed: 1, nSteps: 128, batchSize: 32, nEpochs: 2 });
+  const progress = await ppo.learn({ totalTimesteps: 256 });
+  assert.ok(Number.isFinite(progress.train.valueLoss));
+  const action = ppo.predict(new Float32Array([0, 0, 0.05, 0]), { deterministic: true });
+  assert.ok(action[0] === 0 || action[0] === 1);
+  ppo.dispose();
   console.log('rl-core dist smoke (CJS): ok');
 })().catch((e) => {
   console.error(e);

@@ -1,7 +1,7 @@
 // Runs the BUILT package under plain node (no vitest, no loader): catches tfjs packaging
 // bugs that vitest's resolver hides (ecosystem.md §3). ESM half.
 import assert from 'node:assert/strict';
-import { initBackend, isRlError, RlError, tf } from '@marlts/rl-core';
+import { CartPole, initBackend, isRlError, Pendulum, Ppo, RlError, Sac, tf } from '@marlts/rl-core';
 
 const f = (x) => tf.tanh(x).square().sum();
 const analytic = (x) => 2 * Math.tanh(x) * (1 - Math.tanh(x) ** 2);
@@ -20,5 +20,31 @@ try {
 } catch (e) {
   assert.ok(isRlError(e, 'BACKEND') && e instanceof RlError, String(e));
   assert.match(e.message, /npm install @tensorflow\/tfjs-node/);
+}
+// Train a tiny PPO on CartPole, predict, round-trip a checkpoint; a few SAC steps on Pendulum.
+await initBackend('wasm');
+{
+  const before = tf.memory().numTensors;
+  const ppo = new Ppo({ env: new CartPole(), seed: 0, nSteps: 128, batchSize: 32, nEpochs: 2 });
+  const progress = await ppo.learn({ totalTimesteps: 256 });
+  assert.equal(ppo.timesteps, 256);
+  assert.ok(Number.isFinite(progress.train.policyLoss) && Number.isFinite(progress.train.approxKl));
+  const obs = new Float32Array([0.01, 0, -0.02, 0]);
+  const action = ppo.predict(obs, { deterministic: true });
+  assert.ok(action instanceof Int32Array && (action[0] === 0 || action[0] === 1));
+  const loaded = Ppo.load(JSON.parse(JSON.stringify(ppo.save())));
+  assert.deepEqual(Array.from(loaded.predict(obs, { deterministic: true })), Array.from(action));
+  const sac = new Sac({
+    env: new Pendulum(),
+    seed: 0,
+    learningStarts: 20,
+    batchSize: 16,
+    policy: { netArch: [16, 16] },
+  });
+  await sac.learn({ totalTimesteps: 30 });
+  const a = sac.predict(new Float32Array([1, 0, 0]), { deterministic: true });
+  assert.ok(a.length === 1 && Math.abs(a[0]) <= 2);
+  for (const m of [ppo, loaded, sac]) m.dispose();
+  assert.equal(tf.memory().numTensors, before, 'no tensor leak after training');
 }
 console.log('rl-core dist smoke (ESM): ok');
