@@ -76,6 +76,7 @@ export { angleNormalize, Pendulum } from './envs/pendulum.js';
 // (end of Check environments section)
 
 // Training: networks, optimiser, buffers, normalisers, vector envs, PPO, SAC, checkpoints
+export type { EncodedSpace } from './algos/common.js';
 export type { PpoConfig, PpoOptions } from './algos/ppo-config.js';
 export { ppoConfigSchema } from './algos/ppo-config.js';
 export type { PpoLearnOptions, PpoLoadOptions, PredictOptions } from './algos/ppo.js';
@@ -106,7 +107,15 @@ export {
 export { clipGradNorm } from './nn/clip-grad.js';
 export { orthogonal, torchLinearDefault } from './nn/init.js';
 export type { Activation, MlpInitOptions, MlpSpec } from './nn/mlp.js';
-export { initMlpParams, Mlp, mlpApplyT, mlpForward, mlpParamCount } from './nn/mlp.js';
+export {
+  FastForward,
+  initMlpParams,
+  Mlp,
+  mlpApplyT,
+  mlpForward,
+  mlpLayerVariables,
+  mlpParamCount,
+} from './nn/mlp.js';
 export type { RunningMeanStdState } from './normalize/running-mean-std.js';
 export { RunningMeanStd } from './normalize/running-mean-std.js';
 export type { RewardNormalizerState } from './normalize/vec-normalize.js';

@@ -1,0 +1,87 @@
+/**
+ * PPO options with SB3 v2.4 defaults (`stable_baselines3/ppo/ppo.py`, `MlpPolicy`), validated
+ * once at the boundary. `PpoOptions` is what callers pass; `PpoConfig` the resolved config.
+ */
+import { z } from 'zod';
+import type { Env, VecEnv } from '../env.js';
+import type { Space } from '../spaces.js';
+import type { Schedule } from './schedule.js';
+
+const positiveInt = z.number().int().positive();
+const schedule = z.union([
+  z.number().positive(),
+  z.custom<(p: number) => number>((v) => typeof v === 'function', 'expected a number or a function'),
+]);
+
+/** Network options shared by PPO and SAC. */
+export const policyOptionsSchema = z
+  .object({
+    /** Hidden layer widths; one array for both networks, or `{ pi, vf }` (PPO) / `{ pi, qf }` (SAC). */
+    netArch: z
+      .union([
+        z.array(positiveInt),
+        z.object({
+          pi: z.array(positiveInt),
+          vf: z.array(positiveInt).optional(),
+          qf: z.array(positiveInt).optional(),
+        }),
+      ])
+      .optional(),
+    activation: z.enum(['tanh', 'relu']).optional(),
+    /** Initial log-std of the Gaussian policy (PPO, SB3 `log_std_init`). */
+    logStdInit: z.number().default(0),
+    /** Orthogonal init with SB3's gains (PPO, SB3 `ortho_init`). */
+    orthoInit: z.boolean().default(true),
+  })
+  .strict();
+
+/**
+ * The zod schema of {@link PpoOptions} (everything except `env` and the spaces).
+ * @example
+ * ppoConfigSchema.parse({ nSteps: 512 }).batchSize; // 64
+ */
+export const ppoConfigSchema = z
+  .object({
+    seed: z.number().int().default(0),
+    policy: policyOptionsSchema.default({ logStdInit: 0, orthoInit: true }),
+    learningRate: schedule.default(3e-4),
+    nSteps: positiveInt.default(2048),
+    batchSize: positiveInt.default(64),
+    nEpochs: positiveInt.default(10),
+    gamma: z.number().min(0).max(1).default(0.99),
+    gaeLambda: z.number().min(0).max(1).default(0.95),
+    clipRange: schedule.default(0.2),
+    clipRangeVf: z.number().positive().nullable().default(null),
+    normalizeAdvantage: z.boolean().default(true),
+    entCoef: z.number().default(0),
+    vfCoef: z.number().min(0).default(0.5),
+    maxGradNorm: z.number().positive().default(0.5),
+    targetKl: z.number().positive().nullable().default(null),
+    normalizeObs: z.boolean().default(false),
+    normalizeReward: z.boolean().default(false),
+    clipObs: z.number().positive().default(10),
+    clipReward: z.number().positive().default(10),
+    /** Adam ε; SB3's ActorCriticPolicy uses 1e-5 (torch's default is 1e-8). */
+    adamEps: z.number().positive().default(1e-5),
+  })
+  .strict()
+  .refine((c) => c.batchSize > 1 || !c.normalizeAdvantage, {
+    message: 'batchSize must be > 1 when normalizeAdvantage is true',
+    path: ['batchSize'],
+  });
+
+/** The resolved PPO config (`ppo.config`). */
+export type PpoConfig = Omit<z.output<typeof ppoConfigSchema>, 'learningRate' | 'clipRange'> & {
+  learningRate: Schedule;
+  clipRange: Schedule;
+};
+
+/** What `new Ppo(options)` accepts. */
+export type PpoOptions = Omit<z.input<typeof ppoConfigSchema>, 'learningRate' | 'clipRange'> & {
+  /** The training env (single or vectorised). Optional for inference-only models, then give the spaces. */
+  env?: Env | VecEnv;
+  observationSpace?: Space;
+  actionSpace?: Space;
+  learningRate?: Schedule;
+  clipRange?: Schedule;
+};

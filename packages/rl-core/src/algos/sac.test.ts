@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { initBackend } from '../backend.js';
+import { type CheckpointBundle, checkpointChecksum } from '../checkpoint.js';
+import type { StepResult } from '../env.js';
+import { CartPole } from '../envs/cartpole.js';
+import { Pendulum } from '../envs/pendulum.js';
+import { isRlError } from '../errors.js';
+import { tf } from '../index.js';
+import { Sac } from './sac.js';
+
+const tiny = { learningStarts: 40, batchSize: 32, policy: { netArch: [32, 32] } };
+const probeObs = Float32Array.from([1, 0, 0.5, 0, 1, -3]);
+
+class NanRewardPendulum extends Pendulum {
+  private count = 0;
+  override step(action: ArrayLike<number>): StepResult {
+    const r = super.step(action);
+    return { ...r, reward: ++this.count > 50 ? Number.NaN : r.reward };
+  }
+}
+
+describe('Sac options', () => {
+  it('fills SB3 defaults, names invalid fields, refuses discrete actions', async () => {
+    await initBackend('cpu');
+    const sac = new Sac({ env: new Pendulum() });
+    expect(sac.config).toMatchObject({
+      learningRate: 3e-4,
+      bufferSize: 1_000_000,
+      learningStarts: 100,
+      batchSize: 256,
+      tau: 0.005,
+      gamma: 0.99,
+      trainFreq: 1,
+      gradientSteps: 1,
+      entCoef: 'auto',
+      targetEntropy: 'auto',
+    });
+    sac.dispose();
+    for (const [opts, field] of [
+      [{ tau: 2 }, 'tau'],
+      [{ entCoef: 'sometimes' }, 'entCoef'],
+      [{ gradientSteps: 0 }, 'gradientSteps'],
+    ] as const) {
+      try {
+        new Sac({ env: new Pendulum(), ...(opts as object) });
+        throw new Error('expected a CONFIG error');
+      } catch (e) {
+        expect(isRlError(e, 'CONFIG') && e.field === field, String(e)).toBe(true);
+      }
+    }
+    expect(() => new Sac({ env: new CartPole() as never })).toThrow(/Box/);
+  });
+});
+
+describe.each(['cpu', 'wasm'] as const)('Sac on %s', (backend) => {
+  it('trains on Pendulum, learns α, is reproducible, frees every tensor', async () => {
+    await initBackend(backend);
+    const before = tf.memory().numTensors;
+    const run = async (seed: number) => {
+      const sac = new Sac({ env: new Pendulum(), seed, ...tiny });
+      const progress = await sac.learn({ totalTimesteps: 60, callbackEvery: 30 });
+      const out = {
+        train: progress.train,
+        det: Array.from(sac.predict(probeObs, { deterministic: true })),
+        sto: Array.from(sac.predict(probeObs)),
+        replay: sac.replaySize,
+      };
+      sac.dispose();
+      return out;
+    };
+    const a = await run(4);
+    expect(a.replay).toBe(60);
+    const t = a.train!;
+    expect(t.nUpdates).toBe(20); // steps 41…60 train once each
+    for (const k of ['criticLoss', 'actorLoss', 'entCoefLoss', 'logProb'] as const)
+      expect(Number.isFinite(t[k]), k).toBe(true);
+    expect(t.entCoef).toBeLessThan(1);
+    expect(t.entCoef).toBeGreaterThan(0.98); // 20 Adam steps of lr 3e-4 on log α
+    for (const x of [...a.det, ...a.sto]) expect(Math.abs(x)).toBeLessThanOrEqual(2);
+    expect(await run(4)).toEqual(a);
+    expect((await run(5)).det).not.toEqual(a.det);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('honours trainFreq and gradientSteps (SB3 counting)', async () => {
+    await initBackend(backend);
+    const sac = new Sac({ env: new Pendulum(), seed: 0, ...tiny, trainFreq: 4, gradientSteps: 2 });
+    const p = await sac.learn({ totalTimesteps: 60, callbackEvery: 60 });
+    // Trains after the collections ending at steps 44, 48, 52, 56, 60 (> learningStarts 40).
+    expect(p.train!.nUpdates).toBe(10);
+    sac.dispose();
+  });
+
+  it('checkpoints round-trip and reject mismatches; a NaN reward rejects with RlError NAN', async () => {
+    await initBackend(backend);
+    const before = tf.memory().numTensors;
+    const sac = new Sac({ env: new Pendulum(), seed: 1, ...tiny, entCoef: 'auto_0.1' });
+    await sac.learn({ totalTimesteps: 50 });
+    const bundle = JSON.parse(JSON.stringify(sac.save())) as CheckpointBundle;
+    expect(Object.keys(bundle.weights).sort()).toEqual(['actor', 'critic', 'criticTarget', 'logEntCoef']);
+    const loaded = Sac.load(bundle, { env: new Pendulum() });
+    expect(Array.from(loaded.predict(probeObs, { deterministic: true }))).toEqual(
+      Array.from(sac.predict(probeObs, { deterministic: true })),
+    );
+    expect(Array.from(loaded.predict(probeObs))).toEqual(Array.from(sac.predict(probeObs)));
+    await loaded.learn({ totalTimesteps: 50, resetNumTimesteps: false });
+    expect(loaded.timesteps).toBe(100);
+    const bad = { ...bundle, weights: { ...bundle.weights, critic: bundle.weights.actor! } };
+    expect(() => Sac.load({ ...bad, checksum: checkpointChecksum(bad) })).toThrow(
+      expect.objectContaining({ code: 'CHECKPOINT', field: 'weights.critic' }),
+    );
+    expect(() => Sac.load(bundle, { env: new CartPole() as never })).toThrow(
+      expect.objectContaining({ code: 'CHECKPOINT', field: 'spaces.observation' }),
+    );
+    sac.dispose();
+    loaded.dispose();
+
+    const broken = new Sac({ env: new NanRewardPendulum(), seed: 0, ...tiny });
+    await expect(broken.learn({ totalTimesteps: 80 })).rejects.toSatisfy(
+      (e: unknown) => isRlError(e, 'NAN') && (e as { field?: string }).field === 'reward',
+    );
+    expect(broken.save().algo).toBe('sac');
+    broken.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,0 +1,638 @@
+/**
+ * Soft Actor-Critic with twin Q critics, Polyak target networks and an automatically tuned
+ * entropy coefficient (Haarnoja et al. 2018, arXiv:1801.01290 and arXiv:1812.05905),
+ * following SB3 v2.4 `stable_baselines3/sac/sac.py` and `common/off_policy_algorithm.py`:
+ * random actions until `learningStarts`, then every `trainFreq` env steps `gradientSteps`
+ * updates of: critic (soft Bellman target from the target critics) → actor (reparameterised,
+ * through the updated critic) → entropy coefficient (towards −dim A) → Polyak update.
+ * Terminations stop the bootstrap; truncations do not (the real last observation is stored).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ReplayBuffer } from '../buffers/replay-buffer.js';
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  type CheckpointBundle,
+  decodeFloat32,
+  type EncodedAdamState,
+  encodeFloat32,
+  RL_CORE_VERSION,
+  sealCheckpoint,
+  validateCheckpoint,
+} from '../checkpoint.js';
+import type { Env, VecEnv } from '../env.js';
+import { RlError } from '../errors.js';
+import { sacActorLossT, sacCriticLossT, sacCriticTargetT, sacEntCoefLossT } from '../losses/sac-loss.js';
+import { assignFromFlat, flattenTensors } from '../nn/mlp.js';
+import { Adam } from '../optim/adam.js';
+import { SacPolicy } from '../policies/sac-policy.js';
+import { Rng, type RngState } from '../random.js';
+import { type BoxSpace, type Space, spaceSize } from '../spaces.js';
+import { toVecEnv } from '../vec-env.js';
+import {
+  assertAlive,
+  decodeSpace,
+  EpisodeStats,
+  encodeSpace,
+  firstNonFinite,
+  parseOptions,
+  spaceMismatch,
+  yieldToEventLoop,
+} from './common.js';
+import type { PredictOptions } from './ppo.js';
+import { type SacConfig, type SacOptions, sacConfigSchema } from './sac-config.js';
+import {
+  decodeSchedule,
+  type EncodedSchedule,
+  encodeSchedule,
+  type Schedule,
+  scheduleValue,
+} from './schedule.js';
+import type { SacProgress, SacTrainStats } from './stats.js';
+
+/** Σ‖g‖² over a list of gradients (a scalar tensor). */
+function sumOfSquares(grads: readonly tf.Tensor[]): tf.Tensor {
+  return tf.addN(grads.map((g) => tf.sum(tf.square(g))));
+}
+
+/** Options of {@link Sac.learn}. */
+export interface SacLearnOptions {
+  totalTimesteps: number;
+  /** Called every `callbackEvery` env steps; return `false` to stop. */
+  callback?: (progress: SacProgress) => unknown;
+  /** Env steps between callbacks (default 1000). */
+  callbackEvery?: number;
+  /** SB3's `reset_num_timesteps` (default true). */
+  resetNumTimesteps?: boolean;
+}
+
+/** Options of {@link Sac.load}. */
+export interface SacLoadOptions {
+  env?: Env | VecEnv;
+  learningRate?: Schedule;
+}
+
+/**
+ * @example
+ * await initBackend();
+ * const sac = new Sac({ env: new Pendulum(), seed: 0 });
+ * await sac.learn({ totalTimesteps: 20_000 });
+ * const action = sac.predict(obs, { deterministic: true }); // Float32Array in the action bounds
+ * sac.dispose();
+ */
+export class Sac {
+  readonly config: SacConfig;
+  readonly observationSpace: Space;
+  readonly actionSpace: BoxSpace;
+  private env: VecEnv | null = null;
+  private readonly obsDim: number;
+  private readonly actDim: number;
+  private readonly policy: SacPolicy;
+  private readonly actorOpt: Adam;
+  private readonly criticOpt: Adam;
+  private readonly entOpt: Adam | null;
+  private readonly logEntCoef: tf.Variable | null;
+  private entCoef: number;
+  private readonly targetEntropy: number;
+  private readonly rng: Rng;
+  private readonly replay: ReplayBuffer;
+  private lastObs: Float32Array | null = null;
+  private readonly episodes = new EpisodeStats();
+  private numTimesteps = 0;
+  private nUpdates = 0;
+  private progressRemaining = 1;
+  private envSeeded = false;
+  private disposed = false;
+  private learning = false;
+  private statSums = new Float64Array(5);
+  private statCount = 0;
+
+  constructor(options: SacOptions) {
+    const { env, observationSpace, actionSpace, ...rest } = options ?? ({} as SacOptions);
+    this.config = parseOptions(sacConfigSchema, rest, 'Sac') as SacConfig;
+    const obsSpace = env?.observationSpace ?? observationSpace;
+    const actSpace = env?.actionSpace ?? actionSpace;
+    if (!obsSpace || !actSpace) {
+      throw new RlError('CONFIG', 'Sac: pass env (or observationSpace and actionSpace for inference only)', {
+        field: 'env',
+      });
+    }
+    if (obsSpace.kind !== 'box')
+      throw new RlError('CONFIG', 'Sac: observationSpace must be a Box', { field: 'observationSpace' });
+    if (actSpace.kind !== 'box')
+      throw new RlError('CONFIG', 'Sac: actionSpace must be a Box (continuous actions)', {
+        field: 'actionSpace',
+      });
+    for (let i = 0; i < actSpace.low.length; i++) {
+      if (!Number.isFinite(actSpace.low[i]!) || !Number.isFinite(actSpace.high[i]!)) {
+        throw new RlError(
+          'CONFIG',
+          'Sac: the action space must have finite bounds (actions are tanh-squashed)',
+          {
+            field: 'actionSpace',
+          },
+        );
+      }
+    }
+    this.observationSpace = obsSpace;
+    this.actionSpace = actSpace;
+    this.obsDim = spaceSize(obsSpace);
+    this.actDim = spaceSize(actSpace);
+    const c = this.config;
+    const arch = c.policy.netArch;
+    const netArch = Array.isArray(arch)
+      ? { pi: arch, qf: arch }
+      : { pi: arch?.pi ?? [256, 256], qf: arch?.qf ?? arch?.pi ?? [256, 256] };
+    this.rng = new Rng(c.seed);
+    this.policy = new SacPolicy({
+      obsDim: this.obsDim,
+      actDim: this.actDim,
+      netArch,
+      activation: c.policy.activation ?? 'relu',
+      rng: this.rng.fork(),
+    });
+    const lr = scheduleValue(c.learningRate, 1);
+    this.actorOpt = new Adam(this.policy.actor, { learningRate: lr, eps: c.adamEps });
+    this.criticOpt = new Adam(this.policy.critic, { learningRate: lr, eps: c.adamEps });
+    this.targetEntropy = c.targetEntropy === 'auto' ? -this.actDim : c.targetEntropy;
+    if (typeof c.entCoef === 'string') {
+      const init = c.entCoef.startsWith('auto_') ? Number(c.entCoef.slice(5)) : 1;
+      this.entCoef = init;
+      this.logEntCoef = tf.tidy(() => tf.variable(tf.scalar(Math.log(init)), true));
+      this.entOpt = new Adam([this.logEntCoef], { learningRate: lr, eps: c.adamEps });
+    } else {
+      this.entCoef = c.entCoef;
+      this.logEntCoef = null;
+      this.entOpt = null;
+    }
+    this.replay = new ReplayBuffer({ capacity: c.bufferSize, obsDim: this.obsDim, actDim: this.actDim });
+    if (env) this.setEnv(env);
+  }
+
+  /** Env steps taken so far. */
+  get timesteps(): number {
+    return this.numTimesteps;
+  }
+
+  /** Transitions in the replay buffer. */
+  get replaySize(): number {
+    return this.replay.size;
+  }
+
+  /** Swaps the training env (same spaces); the replay buffer is kept. */
+  setEnv(env: Env | VecEnv): void {
+    assertAlive(this.disposed, 'Sac');
+    if (this.learning) throw new RlError('STATE', 'Sac.setEnv: not while learn() is running');
+    for (const [name, a, b] of [
+      ['observationSpace', env.observationSpace, this.observationSpace],
+      ['actionSpace', env.actionSpace, this.actionSpace],
+    ] as const) {
+      const why = spaceMismatch(a, b);
+      if (why)
+        throw new RlError('CONFIG', `Sac.setEnv: the env's ${name} differs from the model's (${why})`, {
+          field: name,
+        });
+    }
+    this.env = toVecEnv(env);
+    this.lastObs = null;
+  }
+
+  /** Trains for `totalTimesteps` env steps; rejects with `RlError('NAN')` on a non-finite loss. */
+  async learn(options: SacLearnOptions): Promise<SacProgress> {
+    assertAlive(this.disposed, 'Sac');
+    const { totalTimesteps, callback, callbackEvery = 1000, resetNumTimesteps = true } = options;
+    if (!Number.isInteger(totalTimesteps) || totalTimesteps < 1) {
+      throw new RlError(
+        'CONFIG',
+        `Sac.learn: totalTimesteps must be a positive integer, got ${totalTimesteps}`,
+        {
+          field: 'totalTimesteps',
+        },
+      );
+    }
+    const env = this.env;
+    if (!env) throw new RlError('STATE', 'Sac.learn: no env; pass one to the constructor or setEnv()');
+    if (this.learning) throw new RlError('STATE', 'Sac.learn: already running; await the previous call');
+    this.learning = true;
+    try {
+      return await this.learnLoop(totalTimesteps, resetNumTimesteps, callback, callbackEvery);
+    } finally {
+      this.learning = false;
+    }
+  }
+
+  private async learnLoop(
+    totalTimesteps: number,
+    resetNumTimesteps: boolean,
+    callback: SacLearnOptions['callback'],
+    callbackEvery: number,
+  ): Promise<SacProgress> {
+    const env = this.env!;
+    if (resetNumTimesteps) this.numTimesteps = 0;
+    const target = this.numTimesteps + totalTimesteps;
+    if (resetNumTimesteps || this.lastObs === null) {
+      this.lastObs = (this.envSeeded ? env.reset() : env.reset({ seed: this.config.seed })).obs;
+      this.envSeeded = true;
+    }
+    const c = this.config;
+    const n = env.nEnvs;
+    const start = this.numTimesteps;
+    let busyMs = 0;
+    let iteration = 0;
+    let nextReport = start + callbackEvery;
+    let progress = this.progress(target, 0, 0);
+    while (this.numTimesteps < target) {
+      const t0 = performance.now();
+      for (let k = 0; k < c.trainFreq; k++) this.collectStep(env, n);
+      if (this.numTimesteps > c.learningStarts) {
+        const steps = c.gradientSteps === -1 ? c.trainFreq : c.gradientSteps;
+        this.progressRemaining = 1 - this.numTimesteps / target;
+        this.train(steps);
+      }
+      busyMs += performance.now() - t0;
+      if (this.numTimesteps >= nextReport || this.numTimesteps >= target) {
+        nextReport += callbackEvery;
+        iteration++;
+        progress = this.progress(target, iteration, ((this.numTimesteps - start) * 1000) / busyMs);
+        if (callback?.(progress) === false) break;
+        await yieldToEventLoop();
+        assertAlive(this.disposed, 'Sac');
+      }
+    }
+    return progress;
+  }
+
+  private progress(target: number, iteration: number, sps: number): SacProgress {
+    let train: SacTrainStats | null = null;
+    if (this.statCount > 0) {
+      const m = (k: number) => this.statSums[k]! / this.statCount;
+      train = {
+        criticLoss: m(0),
+        actorLoss: m(1),
+        entCoefLoss: m(2),
+        logProb: m(3),
+        entCoef: this.entCoef,
+        learningRate: scheduleValue(this.config.learningRate, this.progressRemaining),
+        nUpdates: this.nUpdates,
+      };
+      this.statSums.fill(0);
+      this.statCount = 0;
+    }
+    return {
+      timesteps: this.numTimesteps,
+      totalTimesteps: target,
+      iteration,
+      stepsPerSecond: sps,
+      episodeRewardMean: this.episodes.meanReward,
+      episodeLengthMean: this.episodes.meanLength,
+      episodes: this.episodes.count,
+      train,
+    };
+  }
+
+  /** One vector env step: act, store transitions (real last obs on done), advance. */
+  private collectStep(env: VecEnv, n: number): void {
+    const d = this.actDim;
+    const obs = this.lastObs!;
+    let scaled: Float32Array;
+    if (this.numTimesteps < this.config.learningStarts) {
+      scaled = new Float32Array(n * d);
+      for (let i = 0; i < scaled.length; i++) scaled[i] = this.rng.uniform(-1, 1);
+    } else {
+      scaled = this.policy.act(obs, n, this.rng, false);
+    }
+    const step = env.step(this.unscale(scaled));
+    this.numTimesteps += n;
+    const bad = firstNonFinite(step.rewards);
+    if (bad >= 0) {
+      throw new RlError(
+        'NAN',
+        `Sac: env ${bad} returned a non-finite reward (${step.rewards[bad]}) at step ${this.numTimesteps}`,
+        {
+          field: 'reward',
+        },
+      );
+    }
+    if (firstNonFinite(step.obs) >= 0) {
+      throw new RlError(
+        'NAN',
+        `Sac: the env returned a non-finite observation at step ${this.numTimesteps}`,
+        { field: 'obs' },
+      );
+    }
+    const o = this.obsDim;
+    for (let i = 0; i < n; i++) {
+      const info = step.infos[i];
+      this.episodes.add(info?.episode);
+      const done = step.terminated[i] || step.truncated[i];
+      const next = done && info?.terminalObs ? info.terminalObs : step.obs.subarray(i * o, i * o + o);
+      this.replay.add(
+        obs.subarray(i * o, i * o + o),
+        scaled.subarray(i * d, i * d + d),
+        step.rewards[i]!,
+        next,
+        step.terminated[i] === 1,
+      );
+    }
+    this.lastObs = step.obs;
+  }
+
+  /** [−1, 1] → the env's bounds: `low + (a + 1)·(high − low)/2` (SB3 `unscale_action`). */
+  private unscale(a: Float32Array): Float32Array {
+    const { low, high } = this.actionSpace;
+    const d = this.actDim;
+    const out = new Float32Array(a.length);
+    for (let i = 0; i < a.length; i++) {
+      const j = i % d;
+      out[i] = low[j]! + 0.5 * (a[i]! + 1) * (high[j]! - low[j]!);
+    }
+    return out;
+  }
+
+  private nanError(what: string, value: number): RlError {
+    return new RlError(
+      'NAN',
+      `Sac: ${what} is ${value} at step ${this.numTimesteps}; the update was not applied`,
+      {
+        field: what,
+      },
+    );
+  }
+
+  /** `steps` gradient steps (SB3 `SAC.train`). */
+  private train(steps: number): void {
+    const c = this.config;
+    const p = this.policy;
+    const lr = scheduleValue(c.learningRate, this.progressRemaining);
+    const B = c.batchSize;
+    const alpha = this.entCoef;
+    for (let g = 0; g < steps; g++) {
+      const batch = this.replay.sample(B, this.rng);
+      const noiseNext = this.rng.fillNormal(new Float32Array(B * this.actDim)) as Float32Array;
+      const noisePi = this.rng.fillNormal(new Float32Array(B * this.actDim)) as Float32Array;
+      const t = tf.tidy(() => {
+        const obs = tf.tensor2d(batch.obs, [B, this.obsDim]);
+        const actions = tf.tensor2d(batch.actions, [B, this.actDim]);
+        // Soft Bellman target from the target critics; computed outside any gradient tape.
+        const target = tf.tidy(() => {
+          const nextObs = tf.tensor2d(batch.nextObs, [B, this.obsDim]);
+          const next = p.sampleT(nextObs, tf.tensor2d(noiseNext, [B, this.actDim]));
+          const [nextQ1, nextQ2] = p.qValuesT(p.criticTarget, nextObs, next.actions);
+          return sacCriticTargetT({
+            rewards: tf.tensor1d(batch.rewards),
+            dones: tf.tensor1d(batch.dones),
+            nextQ1,
+            nextQ2,
+            nextLogProb: next.logProb,
+            alpha,
+            gamma: c.gamma,
+          });
+        });
+        const critic = tf.variableGrads(() => {
+          const [q1, q2] = p.qValuesT(p.critic, obs, actions);
+          return sacCriticLossT({ q1, q2, target });
+        }, p.critic);
+        const grads = p.critic.map((v) => critic.grads[v.name]!);
+        return { obs, loss: critic.value, grads, check: tf.stack([critic.value, sumOfSquares(grads)]) };
+      });
+      const check = t.check.dataSync();
+      if (firstNonFinite(check) >= 0) {
+        tf.dispose(t);
+        throw this.nanError(
+          Number.isFinite(check[0]!) ? 'criticGrad' : 'criticLoss',
+          Number.isFinite(check[0]!) ? check[1]! : check[0]!,
+        );
+      }
+      this.criticOpt.step(t.grads, lr);
+      const a = tf.tidy(() => {
+        let logProbKept: tf.Tensor1D | null = null;
+        const actor = tf.variableGrads(() => {
+          const pi = p.sampleT(t.obs as tf.Tensor2D, tf.tensor2d(noisePi, [B, this.actDim]));
+          // The critic is a constant here: gradients flow through it to the actions only.
+          const [q1Pi, q2Pi] = p.qValuesT(p.critic, t.obs as tf.Tensor2D, pi.actions, true);
+          logProbKept = tf.keep(pi.logProb);
+          return sacActorLossT({ q1Pi, q2Pi, logProb: pi.logProb, alpha });
+        }, p.actor);
+        const grads = p.actor.map((v) => actor.grads[v.name]!);
+        const logProb = logProbKept!;
+        const out = {
+          grads,
+          logProb: tf.clone(logProb),
+          check: tf.stack([actor.value, sumOfSquares(grads), tf.mean(logProb)]),
+        };
+        tf.dispose(logProb);
+        return out;
+      });
+      tf.dispose(t);
+      const ac = a.check.dataSync();
+      if (firstNonFinite(ac) >= 0) {
+        tf.dispose(a);
+        throw this.nanError(
+          Number.isFinite(ac[0]!) ? 'actorGrad' : 'actorLoss',
+          Number.isFinite(ac[0]!) ? ac[1]! : ac[0]!,
+        );
+      }
+      this.actorOpt.step(a.grads, lr);
+      let entLoss = 0;
+      if (this.logEntCoef && this.entOpt) {
+        const logEnt = this.logEntCoef;
+        const e = tf.tidy(() => {
+          const r = tf.variableGrads(
+            () =>
+              sacEntCoefLossT({
+                logEntCoef: logEnt,
+                logProb: a.logProb as tf.Tensor1D,
+                targetEntropy: this.targetEntropy,
+              }),
+            [logEnt],
+          );
+          return { grad: r.grads[logEnt.name]!, loss: r.value };
+        });
+        entLoss = e.loss.dataSync()[0]!;
+        this.entOpt.step([e.grad], lr);
+        tf.dispose(e);
+        const logAlpha = logEnt.dataSync()[0]!;
+        if (!Number.isFinite(logAlpha)) throw this.nanError('entCoef', logAlpha);
+        this.entCoef = Math.exp(logAlpha);
+      }
+      tf.dispose(a);
+      this.nUpdates++;
+      if (this.nUpdates % c.targetUpdateInterval === 0) p.polyakUpdate(c.tau);
+      const s = this.statSums;
+      s[0] = s[0]! + check[0]!;
+      s[1] = s[1]! + ac[0]!;
+      s[2] = s[2]! + entLoss;
+      s[3] = s[3]! + ac[2]!;
+      this.statCount++;
+    }
+    p.refresh();
+  }
+
+  /** Actions in the env's bounds for flat observations `[n·obsDim]`; pure JS. */
+  predict(obs: ArrayLike<number>, options: PredictOptions = {}): Float32Array {
+    assertAlive(this.disposed, 'Sac');
+    const n = obs.length / this.obsDim;
+    if (!Number.isInteger(n) || n < 1) {
+      throw new RlError(
+        'SHAPE',
+        `Sac.predict: ${obs.length} values is not a multiple of obsDim ${this.obsDim}`,
+        {
+          field: 'obs',
+        },
+      );
+    }
+    return this.unscale(this.policy.act(obs, n, this.rng, options.deterministic ?? false));
+  }
+
+  /** The model as a checkpoint bundle (the replay buffer is not included). */
+  save(): CheckpointBundle {
+    assertAlive(this.disposed, 'Sac');
+    const weights: Record<string, Float32Array> = {
+      actor: flattenTensors(this.policy.actor),
+      critic: flattenTensors(this.policy.critic),
+      criticTarget: flattenTensors(this.policy.criticTarget),
+    };
+    if (this.logEntCoef) weights.logEntCoef = this.logEntCoef.dataSync().slice() as Float32Array;
+    for (const [name, w] of Object.entries(weights)) {
+      const bad = firstNonFinite(w);
+      if (bad >= 0)
+        throw new RlError('NAN', `Sac.save: ${name}[${bad}] is ${w[bad]}; not saving`, {
+          field: `weights.${name}`,
+        });
+    }
+    const enc = (o: Adam): EncodedAdamState => {
+      const s = o.getState();
+      return { step: s.step, m: s.m.map((x) => encodeFloat32(x)), v: s.v.map((x) => encodeFloat32(x)) };
+    };
+    const optimizers: Record<string, EncodedAdamState> = {
+      actor: enc(this.actorOpt),
+      critic: enc(this.criticOpt),
+    };
+    if (this.entOpt) optimizers.entCoef = enc(this.entOpt);
+    const { learningRate, ...rest } = this.config;
+    return sealCheckpoint({
+      format: CHECKPOINT_FORMAT,
+      version: CHECKPOINT_VERSION,
+      algo: 'sac',
+      rlCoreVersion: RL_CORE_VERSION,
+      createdAt: new Date().toISOString(),
+      config: { ...rest, learningRate: encodeSchedule(learningRate, this.progressRemaining) },
+      spaces: { observation: encodeSpace(this.observationSpace), action: encodeSpace(this.actionSpace) },
+      weights: Object.fromEntries(Object.entries(weights).map(([k, w]) => [k, encodeFloat32(w)])),
+      optimizers,
+      normalizers: {},
+      rng: [...this.rng.getState()],
+      timesteps: this.numTimesteps,
+      state: { nUpdates: this.nUpdates, entCoef: this.entCoef, progressRemaining: this.progressRemaining },
+    });
+  }
+
+  /** Rebuilds a model from {@link save}'s bundle; mismatches throw `RlError('CHECKPOINT')` naming the field. */
+  static load(bundle: CheckpointBundle | unknown, options: SacLoadOptions = {}): Sac {
+    const b = validateCheckpoint(bundle, 'sac');
+    const observationSpace = decodeSpace(b.spaces.observation);
+    const actionSpace = decodeSpace(b.spaces.action);
+    if (options.env) {
+      for (const [name, a, e] of [
+        ['observation', observationSpace, options.env.observationSpace],
+        ['action', actionSpace, options.env.actionSpace],
+      ] as const) {
+        const why = spaceMismatch(a, e);
+        if (why)
+          throw new RlError(
+            'CHECKPOINT',
+            `Sac.load: the env's ${name} space differs from the checkpoint's (${why})`,
+            { field: `spaces.${name}` },
+          );
+      }
+    }
+    const cfg = b.config as Record<string, unknown>;
+    let sac: Sac;
+    try {
+      sac = new Sac({
+        ...(cfg as SacOptions),
+        learningRate: options.learningRate ?? decodeSchedule(cfg.learningRate as EncodedSchedule),
+        observationSpace,
+        actionSpace,
+      });
+    } catch (cause) {
+      throw new RlError('CHECKPOINT', `Sac.load: ${(cause as Error).message}`, {
+        field: `config.${(cause as RlError).field ?? ''}`,
+        cause,
+      });
+    }
+    try {
+      const p = sac.policy;
+      const groups: Array<[string, tf.Variable[]]> = [
+        ['actor', p.actor],
+        ['critic', p.critic],
+        ['criticTarget', p.criticTarget],
+      ];
+      if (sac.logEntCoef) groups.push(['logEntCoef', [sac.logEntCoef]]);
+      for (const [name, vars] of groups) {
+        const enc = b.weights[name];
+        if (!enc)
+          throw new RlError('CHECKPOINT', `Sac.load: weights.${name} is missing`, {
+            field: `weights.${name}`,
+          });
+        const w = decodeFloat32(
+          enc,
+          `weights.${name}`,
+          vars.reduce((n, v) => n + v.size, 0),
+        );
+        if (firstNonFinite(w) >= 0) {
+          throw new RlError('CHECKPOINT', `Sac.load: weights.${name} has non-finite values`, {
+            field: `weights.${name}`,
+          });
+        }
+        assignFromFlat(vars, w);
+      }
+      const opts: Array<[string, Adam | null, readonly tf.Variable[]]> = [
+        ['actor', sac.actorOpt, p.actor],
+        ['critic', sac.criticOpt, p.critic],
+        ['entCoef', sac.entOpt, sac.logEntCoef ? [sac.logEntCoef] : []],
+      ];
+      for (const [name, opt, vars] of opts) {
+        const size = (i: number) => vars[i]?.size ?? 0;
+        if (!opt) continue;
+        const o = b.optimizers[name];
+        if (!o)
+          throw new RlError('CHECKPOINT', `Sac.load: optimizers.${name} is missing`, {
+            field: `optimizers.${name}`,
+          });
+        opt.setState({
+          step: o.step,
+          m: o.m.map((x, i) => decodeFloat32(x, `optimizers.${name}.m.${i}`, size(i))),
+          v: o.v.map((x, i) => decodeFloat32(x, `optimizers.${name}.v.${i}`, size(i))),
+        });
+      }
+      p.refresh();
+      if (sac.logEntCoef) sac.entCoef = Math.exp(sac.logEntCoef.dataSync()[0]!);
+      sac.rng.setState(b.rng as unknown as RngState);
+      sac.numTimesteps = b.timesteps;
+      sac.nUpdates = Number(b.state.nUpdates ?? 0);
+      sac.progressRemaining = Number(b.state.progressRemaining ?? 1);
+      sac.envSeeded = true;
+      if (options.env) sac.setEnv(options.env);
+    } catch (e) {
+      sac.dispose();
+      throw e;
+    }
+    return sac;
+  }
+
+  /** Frees the model's tensors (the env is not closed). Idempotent. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.policy.dispose();
+    this.actorOpt.dispose();
+    this.criticOpt.dispose();
+    this.entOpt?.dispose();
+    this.logEntCoef?.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}

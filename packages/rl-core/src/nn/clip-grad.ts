@@ -1,0 +1,24 @@
+/**
+ * Global-norm gradient clipping, torch's `clip_grad_norm_` (SB3 PPO's `max_grad_norm`):
+ * `coef = min(1, maxNorm / (‖g‖₂ + 1e-6))` over all gradients together, `g ← coef·g`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * The global L2 norm of `grads` and the clipped gradients. The caller owns every returned
+ * tensor (`norm` is the norm BEFORE clipping, as torch returns).
+ *
+ * @example
+ * const { grads: clipped, norm } = clipGradNorm([g1, g2], 0.5);
+ */
+export function clipGradNorm(
+  grads: readonly tf.Tensor[],
+  maxNorm: number,
+): { grads: tf.Tensor[]; norm: tf.Scalar } {
+  return tf.tidy(() => {
+    const squares = grads.map((g) => tf.sum(tf.square(g)));
+    const norm = tf.sqrt(squares.length === 1 ? squares[0]! : tf.addN(squares)) as tf.Scalar;
+    const coef = tf.minimum(tf.div(maxNorm, tf.add(norm, 1e-6)), 1);
+    return { grads: grads.map((g) => tf.mul(g, coef)), norm };
+  });
+}

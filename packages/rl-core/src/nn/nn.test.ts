@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { initBackend } from '../backend.js';
+import { tf } from '../index.js';
+import { Rng } from '../random.js';
+import { expectClose } from '../testing.js';
+import { clipGradNorm } from './clip-grad.js';
+import { orthogonal } from './init.js';
+import { FastForward, initMlpParams, Mlp, mlpApplyT, mlpForward, mlpParamCount } from './mlp.js';
+
+function gram(w: Float32Array, rows: number, cols: number, byColumns: boolean): Float64Array {
+  const k = byColumns ? cols : rows;
+  const g = new Float64Array(k * k);
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++) {
+      let s = 0;
+      if (byColumns) for (let r = 0; r < rows; r++) s += w[r * cols + i]! * w[r * cols + j]!;
+      else for (let c = 0; c < cols; c++) s += w[i * cols + c]! * w[j * cols + c]!;
+      g[i * k + j] = s;
+    }
+  return g;
+}
+
+describe('orthogonal init', () => {
+  it.each([
+    [64, 4, Math.SQRT2],
+    [4, 64, 0.01],
+    [16, 16, 1],
+  ])('%i×%i with gain %f has orthogonal columns/rows scaled by the gain', (rows, cols, gain) => {
+    const w = orthogonal(rows, cols, gain, new Rng(3));
+    const g = gram(w, rows, cols, rows >= cols);
+    const k = Math.min(rows, cols);
+    const eye = Array.from({ length: k * k }, (_, i) => (i % (k + 1) === 0 ? gain * gain : 0));
+    expectClose(g, eye, { atol: 1e-5 * Math.max(1, gain * gain), rtol: 1e-4 });
+  });
+
+  it('is seeded', () => {
+    expect(orthogonal(8, 3, 1, new Rng(1))).toEqual(orthogonal(8, 3, 1, new Rng(1)));
+    expect(orthogonal(8, 3, 1, new Rng(1))).not.toEqual(orthogonal(8, 3, 1, new Rng(2)));
+  });
+});
+
+describe.each(['cpu', 'wasm'] as const)('MLP and clip-grad on %s', (backend) => {
+  it('tfjs and pure-JS forward passes agree; gradients have the parameter shape; no leak', async () => {
+    await initBackend(backend);
+    const before = tf.memory().numTensors;
+    for (const activation of ['tanh', 'relu'] as const) {
+      const spec = { sizes: [3, 8, 5, 2], activation };
+      const params = initMlpParams(spec, new Rng(0), {
+        init: activation === 'tanh' ? 'orthogonal' : 'torch-default',
+      });
+      expect(params.length).toBe(mlpParamCount(spec.sizes));
+      expect(params.length).toBe(3 * 8 + 8 + 8 * 5 + 5 + 5 * 2 + 2);
+      const x = Float32Array.from({ length: 4 * 3 }, (_, i) => Math.sin(i));
+      const js = mlpForward(spec, params, x, 4);
+      const { y, g } = tf.tidy(() => {
+        const p = tf.tensor1d(params);
+        const xt = tf.tensor2d(x, [4, 3]);
+        const out = mlpApplyT(spec, p, xt);
+        const grad = tf.grad((q: tf.Tensor) => mlpApplyT(spec, q as tf.Tensor1D, xt).sum())(p);
+        return { y: out.dataSync().slice(), g: grad.shape };
+      });
+      expect(g).toEqual([params.length]);
+      expectClose(js, y, { atol: 1e-5 });
+    }
+    const net = new Mlp({ sizes: [4, 16, 2], activation: 'tanh', rng: new Rng(1), outputGain: 0.01 });
+    const y = tf.tidy(() =>
+      net
+        .apply(tf.ones([1, 4]))
+        .dataSync()
+        .slice(),
+    );
+    expectClose(net.forward(new Float32Array(4).fill(1), 1), y, { atol: 1e-6 });
+    net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('FastForward matches the JS forward pass on wide nets, rebuilds on new weights, frees its tensors', async () => {
+    await initBackend(backend);
+    const before = tf.memory().numTensors;
+    for (const activation of ['tanh', 'relu'] as const) {
+      const spec = { sizes: [3, 128, 128, 2], activation };
+      const ff = new FastForward(spec, 5);
+      const x = Float32Array.from([0.3, -1, 2, 0.1, 0.2, -0.4]);
+      for (const seed of [1, 2]) {
+        const params = new Float32Array(5 + mlpParamCount(spec.sizes));
+        params.set(initMlpParams(spec, new Rng(seed), { init: 'torch-default' }), 5);
+        expectClose(ff.forward(params, x, 2), mlpForward(spec, params, x, 2, 5), { atol: 1e-5, rtol: 1e-4 });
+      }
+      ff.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('clipGradNorm scales by maxNorm/(norm+1e-6) only above maxNorm', async () => {
+    await initBackend(backend);
+    const before = tf.memory().numTensors;
+    const out = tf.tidy(() => {
+      const a = tf.tensor1d([3, 0]);
+      const b = tf.tensor1d([0, 4]); // global norm 5
+      const big = clipGradNorm([a, b], 0.5);
+      const small = clipGradNorm([a, b], 10);
+      return {
+        norm: big.norm.dataSync()[0]!,
+        clipped: [...big.grads[0]!.dataSync(), ...big.grads[1]!.dataSync()],
+        unclipped: [...small.grads[0]!.dataSync(), ...small.grads[1]!.dataSync()],
+      };
+    });
+    expect(out.norm).toBeCloseTo(5, 5);
+    const coef = 0.5 / (5 + 1e-6);
+    expectClose(out.clipped, [3 * coef, 0, 0, 4 * coef]);
+    expectClose(out.unclipped, [3, 0, 0, 4]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

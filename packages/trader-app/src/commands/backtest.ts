@@ -1,0 +1,113 @@
+/**
+ * `marlts backtest`: the walk-forward backtest of both agents beside buy-and-hold,
+ * equal-weight and every heuristic agent, over several seeds, costs included; results
+ * go to the run store and a report.
+ */
+import type { CommandContext } from '../context.js';
+import { LONG_ID, SHORT_ID } from '../engine/agents.js';
+import { startBackend } from '../engine/backend.js';
+import { barSpacingMs, retrainCadenceBars } from '../engine/cadence.js';
+import { saveCheckpoint } from '../engine/checkpoints.js';
+import { loadBars } from '../engine/data.js';
+import { runWalkForward, type WalkForwardResult } from '../engine/walk-forward.js';
+import type { RunStore } from '../store.js';
+import { writeReport } from './report.js';
+import { costsNote, openRun } from './run-setup.js';
+
+/** Writes a walk-forward result into the run store (section `backtest`). */
+export function storeWalkForward(store: RunStore, runId: string, wf: WalkForwardResult): void {
+  store.transaction(() => {
+    for (const [name, c] of wf.curves) {
+      store.appendEquity(
+        runId,
+        `backtest/${name}`,
+        c.times.map((t, i) => ({
+          t,
+          value: c.equity[i]!,
+          exposure: c.exposure.length ? (c.exposure[i] ?? null) : null,
+        })),
+      );
+    }
+    for (const [name, m] of wf.metrics) store.saveMetrics(runId, 'backtest', name, m);
+    store.appendTrades(
+      runId,
+      wf.trades.map((t) => ({
+        series: `backtest/${t.agentId}`,
+        t: t.t,
+        symbol: t.symbol,
+        qty: t.qty,
+        price: t.price,
+      })),
+    );
+    store.setNote(runId, 'folds', wf.folds);
+  });
+}
+
+export async function runBacktest(ctx: CommandContext): Promise<number> {
+  const { config } = ctx;
+  const data = loadBars({ ...config.data, minBars: config.backtest.trainBars + 3 });
+  await startBackend(config);
+  const { store, runId, configSha256 } = openRun(config, 'backtest', data);
+  const testBars = config.backtest.testBars ?? retrainCadenceBars(config, barSpacingMs(data.frame.times));
+  try {
+    ctx.err(
+      `walk-forward on ${data.symbols.length} symbols, ${data.frame.nBars} bars (${Math.round(data.barsPerYear)} bars/year): ` +
+        `train ${config.backtest.trainBars} bars → test ${testBars} unseen bars${config.backtest.testBars === undefined ? ' (the live retrain cadence)' : ''}, ` +
+        `last ${config.backtest.maxFolds || 'all'} folds, ${config.backtest.seeds} seed(s)`,
+    );
+    const wf = await runWalkForward({
+      frame: data.frame,
+      barsPerYear: data.barsPerYear,
+      config,
+      progress: ctx.progress,
+      signal: ctx.signal,
+    });
+    storeWalkForward(store, runId, wf);
+    store.setNote(runId, 'budget', wf.budget);
+    store.setNote(runId, 'costs', costsNote(config));
+    store.setNote(runId, 'warnings', budgetWarnings(wf));
+    const range = {
+      dataStart: data.frame.times[0]!,
+      dataEnd: data.frame.times[wf.folds.at(-1)!.trainEnd - 1]!,
+    };
+    for (const [agent, algo, model] of [
+      [LONG_ID, 'ppo', wf.finalPair.long],
+      [SHORT_ID, 'sac', wf.finalPair.short],
+    ] as const) {
+      if (!model) continue;
+      await saveCheckpoint(store, config.runDir, {
+        runId,
+        agent,
+        algo,
+        model,
+        seed: config.seed,
+        ...range,
+        configSha256,
+        parentId: store.championCheckpoint(agent)?.id ?? null,
+        promoted: true,
+      });
+      model.dispose();
+    }
+    store.updateRun(runId, { status: 'done' });
+    const { path, summary } = writeReport(store, runId, undefined, config.runDir);
+    ctx.out(summary);
+    ctx.out(`report: ${path}`);
+    return 0;
+  } catch (e) {
+    store.updateRun(runId, { status: 'failed' });
+    throw e;
+  } finally {
+    store.close();
+  }
+}
+
+/** The honesty notes every backtest report carries. */
+export function budgetWarnings(wf: WalkForwardResult): string[] {
+  const w = [
+    `Training budget: ${wf.budget.initialPpo} PPO + ${wf.budget.initialSac} SAC steps before the first fold, then ` +
+      `${wf.budget.foldPpo} PPO + ${wf.budget.foldSac} SAC warm-start steps per fold (${wf.budget.trainSeconds} s of training in total). ` +
+      'Budgets this small give weak agents; these results show the pipeline works, not that the agents have an edge.',
+    `Out-of-sample only: ${wf.folds.length} fold(s), each testing on bars its agents never trained on; ${wf.seeds.length} seed(s), metrics are seed means.`,
+  ];
+  return w;
+}

@@ -1,0 +1,74 @@
+/**
+ * `marlts sim`: the local Alpaca-compatible paper exchange as its own process. It
+ * replays `--data` as a live session (auto-advancing at `--speed` bars per second),
+ * prints its base URL as the FIRST stdout line, and runs until the replay ends (plus
+ * a grace period so clients can reconcile) or Ctrl-C.
+ */
+import { startPaperExchange } from '@marlts/broker-alpaca/sim';
+import type { CommandContext } from '../context.js';
+import { loadBars } from '../engine/data.js';
+
+export async function runSim(ctx: CommandContext, opts: Record<string, unknown>): Promise<number> {
+  const { config } = ctx;
+  const data = loadBars({ ...config.data, minBars: 2 });
+  const speed = Number(opts.speed ?? 0);
+  const warmup = Math.min(Number(opts.warmupBars ?? 60), data.frame.nBars - 1);
+  const exchange = await startPaperExchange({
+    port: Number(opts.port ?? 0),
+    host: String(opts.host ?? '127.0.0.1'),
+    bars: data.bars,
+    initialCash: Number(opts.cash ?? 100_000),
+    dayTradeRule: config.risk.dayTradeRule,
+    speed: 0,
+    // Alpaca's 200 requests/minute (0 = off, the default: a fast replay compresses time).
+    rateLimitPerMinute: Number(opts.rateLimit ?? 0),
+  });
+  // History visible from the start, so a client can build features at once.
+  exchange.advance(warmup);
+  ctx.out(exchange.url);
+  ctx.log.info(
+    {
+      url: exchange.url,
+      streamUrl: exchange.streamUrl,
+      bars: data.frame.nBars,
+      symbols: data.symbols,
+      warmup,
+      speed,
+    },
+    'paper exchange listening',
+  );
+  ctx.err(
+    `paper exchange at ${exchange.url} replaying ${data.file} (${data.symbols.length} symbols, ${data.frame.nBars} bars, ` +
+      `${warmup} visible as history)${speed > 0 ? ` at ${speed} bars/s` : '; advancing only on request'}; Ctrl-C stops it`,
+  );
+  const graceMs = Number(opts.graceSeconds ?? 30) * 1000;
+  await new Promise<void>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    let doneAt: number | undefined;
+    const stop = () => {
+      if (timer) clearInterval(timer);
+      resolve();
+    };
+    ctx.signal.addEventListener('abort', stop, { once: true });
+    if (speed > 0) {
+      timer = setInterval(
+        () => {
+          if (doneAt === undefined && exchange.advance(1) > 0) return;
+          if (doneAt === undefined) {
+            doneAt = Date.now();
+            ctx.err('replay finished; still serving for reconciliation');
+          }
+          if (Date.now() - doneAt >= graceMs) stop();
+        },
+        Math.max(1, Math.round(1000 / speed)),
+      );
+    }
+  });
+  const state = exchange.state();
+  ctx.log.info(
+    { cursor: state.cursor, done: state.done, positions: state.positions.length },
+    'paper exchange stopping',
+  );
+  await exchange.close();
+  return 0;
+}

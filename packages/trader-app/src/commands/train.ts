@@ -1,0 +1,69 @@
+/**
+ * `marlts train`: trains the PPO long agent and/or the SAC short agent on a bars CSV
+ * and saves versioned checkpoints with the data range, config hash and seed.
+ */
+import type { CommandContext } from '../context.js';
+import { LONG_ID, SHORT_ID, trainPair } from '../engine/agents.js';
+import { startBackend } from '../engine/backend.js';
+import { saveCheckpoint } from '../engine/checkpoints.js';
+import { loadBars } from '../engine/data.js';
+import { openRun } from './run-setup.js';
+
+export async function runTrain(ctx: CommandContext): Promise<number> {
+  const { config } = ctx;
+  const data = loadBars({ ...config.data, minBars: config.env.windowBars + 20 });
+  await startBackend(config);
+  const { store, runId, configSha256 } = openRun(config, 'train', data);
+  try {
+    const which = config.train.agents;
+    const t0 = Date.now();
+    const pair = await trainPair({
+      frame: data.frame,
+      config,
+      seed: config.seed,
+      ppoSteps: config.train.ppo.totalTimesteps,
+      sacSteps: config.train.sac.totalTimesteps,
+      which,
+      progress: ctx.progress,
+      signal: ctx.signal,
+      barsPerYear: data.barsPerYear,
+    });
+    const seconds = (Date.now() - t0) / 1000;
+    const range = { dataStart: data.frame.times[0]!, dataEnd: data.frame.times[data.frame.nBars - 1]! };
+    for (const [agent, algo, model] of [
+      [LONG_ID, 'ppo', pair.long],
+      [SHORT_ID, 'sac', pair.short],
+    ] as const) {
+      if (!model) continue;
+      const prev = store.championCheckpoint(agent);
+      const row = await saveCheckpoint(store, config.runDir, {
+        runId,
+        agent,
+        algo,
+        model,
+        seed: config.seed,
+        ...range,
+        configSha256,
+        parentId: prev?.id ?? null,
+        promoted: true,
+      });
+      ctx.out(
+        `${agent} (${algo}) v${row.version}: ${row.path} sha256 ${row.sha256.slice(0, 12)}… ${row.totalTimesteps} steps`,
+      );
+      model.dispose();
+    }
+    store.setNote(runId, 'budget', {
+      ppoSteps: which === 'short' ? 0 : config.train.ppo.totalTimesteps,
+      sacSteps: which === 'long' ? 0 : config.train.sac.totalTimesteps,
+      seconds: Math.round(seconds),
+    });
+    store.updateRun(runId, { status: ctx.signal.aborted ? 'stopped' : 'done' });
+    ctx.out(`run ${runId} in ${store.path} (${seconds.toFixed(1)} s)`);
+    return ctx.signal.aborted ? 1 : 0;
+  } catch (e) {
+    store.updateRun(runId, { status: 'failed' });
+    throw e;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isAppError } from './app-error.js';
+import { describeConfig, loadConfig, parseConfig, readSecrets } from './config.js';
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'marlts-config-'));
+}
+
+describe('config', () => {
+  it('fills defaults and lets overrides win over the file', () => {
+    const dir = tmp();
+    writeFileSync(
+      join(dir, 'marlts.config.json'),
+      JSON.stringify({ seed: 7, risk: { maxPositionWeight: 0.1 } }),
+    );
+    const { config, source } = loadConfig({ cwd: dir, overrides: { seed: 9 } });
+    expect(source).toBe(join(dir, 'marlts.config.json'));
+    expect(config.seed).toBe(9);
+    expect(config.risk.maxPositionWeight).toBe(0.1);
+    expect(config.risk.stopLossPct).toBe(0.05);
+    expect(config.train.ppo.nSteps).toBeGreaterThan(0);
+  });
+
+  it('names the field of a wrong type', () => {
+    try {
+      parseConfig({ risk: { maxPositionWeight: 'big' } });
+      expect.unreachable();
+    } catch (e) {
+      expect(isAppError(e, 'CONFIG')).toBe(true);
+      expect((e as Error).message).toContain('risk.maxPositionWeight');
+    }
+  });
+
+  it('names an unknown (misspelt) field', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'c.json'), JSON.stringify({ backtest: { seedz: 3 } }));
+    expect(() => loadConfig({ cwd: dir, configPath: 'c.json' })).toThrow(/backtest\.seedz/);
+  });
+
+  it('refuses secrets in the config file and non-JSON files', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'a.json'), JSON.stringify({ alpacaSecretKey: 'x' }));
+    expect(() => loadConfig({ cwd: dir, configPath: 'a.json' })).toThrow(/environment/);
+    writeFileSync(join(dir, 'b.json'), '{ nope');
+    expect(() => loadConfig({ cwd: dir, configPath: 'b.json' })).toThrow(/not valid JSON/);
+    expect(() => loadConfig({ cwd: dir, configPath: 'missing.json' })).toThrow(/not found/);
+  });
+
+  it('reads secrets only from the environment and redacts them', () => {
+    const secrets = readSecrets({
+      ALPACA_KEY_ID: 'PKTESTKEY123456',
+      ALPACA_SECRET_KEY: 'supersecretvalue99',
+    });
+    expect(secrets.alpacaEnv).toBe('paper');
+    const text = describeConfig(parseConfig({}), secrets);
+    expect(text).not.toContain('supersecretvalue99');
+    expect(text).not.toContain('PKTESTKEY123456');
+    expect(text).toContain('"EODHD_API_TOKEN": "(not set)"');
+    expect(text).toContain('***99');
+    expect(() => readSecrets({ ALPACA_ENV: 'prod' })).toThrow(/ALPACA_ENV/);
+  });
+});

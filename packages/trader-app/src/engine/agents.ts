@@ -1,0 +1,382 @@
+/**
+ * The learned agents and the market they trade in: a PPO long agent (`rl-long-0`)
+ * and a SAC short agent (`rl-short-0`) in one market-env market beside the heuristic
+ * agents. Training alternates: each learner trains on its own single-agent view while
+ * the other follows its current (frozen, deterministic) policy. Evaluation steps all
+ * agents together on unseen bars and records equity, exposure, trades and costs.
+ */
+import {
+  type AgentReport,
+  type AgentSpec,
+  asSingleAgentEnv,
+  type FixedPolicy,
+  MarketEnv,
+  type MarketEnvOptions,
+  normalizeWeights,
+  type PriceFrame,
+  sliceFrame,
+} from '@marlts/market-env';
+import { type CheckpointBundle, Ppo, Sac } from '@marlts/rl-core';
+import type { AppConfig } from '../config.js';
+import type { ProgressReporter } from '../progress.js';
+
+export const LONG_ID = 'rl-long-0';
+export const SHORT_ID = 'rl-short-0';
+
+/** What the app needs from a PPO or SAC model. */
+export interface Learner {
+  predict(obs: ArrayLike<number>, options?: { deterministic?: boolean }): Float32Array | Int32Array;
+  learn(options: {
+    totalTimesteps: number;
+    callback?: (p: { timesteps: number; episodeRewardMean: number }) => boolean | undefined;
+    resetNumTimesteps?: boolean;
+  }): Promise<unknown>;
+  setEnv(env: never): void;
+  save(): CheckpointBundle;
+  dispose(): void;
+  readonly timesteps: number;
+}
+
+export interface AgentPair {
+  long: Ppo | null;
+  short: Sac | null;
+}
+
+const HEURISTIC_IDS: Record<string, string> = {
+  momentum: 'mom-0',
+  'mean-reversion': 'mean-0',
+  'market-maker': 'mm-0',
+  'buy-and-hold': 'bh-0',
+  'equal-weight': 'ew-0',
+};
+
+/** Display names of the heuristic agents in reports. */
+export function heuristicLabel(id: string): string {
+  const kind = Object.entries(HEURISTIC_IDS).find(([, v]) => v === id)?.[0];
+  return kind ? `heuristic:${kind}` : id;
+}
+
+/** The market's agents: both learned agents, then the configured heuristics. */
+export function marketAgents(config: AppConfig): AgentSpec[] {
+  return [
+    { id: LONG_ID, kind: 'learned', role: 'long' },
+    { id: SHORT_ID, kind: 'learned', role: 'short', grossLimit: config.env.shortGrossLimit },
+    ...config.env.heuristics.map((k): AgentSpec => ({ id: HEURISTIC_IDS[k]!, kind: k })),
+  ];
+}
+
+/** MarketEnv options shared by training, evaluation and the live loop's retraining. */
+export function marketOptions(
+  frame: PriceFrame,
+  config: AppConfig,
+  extra: {
+    seed: number;
+    episodeLength: number | null;
+    randomStart: boolean;
+    startIndex?: number;
+    barsPerYear?: number;
+  },
+): MarketEnvOptions {
+  return {
+    frame,
+    agents: marketAgents(config),
+    window: config.env.windowBars,
+    episodeLength: extra.episodeLength,
+    randomStart: extra.randomStart,
+    ...(extra.startIndex !== undefined ? { startIndex: extra.startIndex } : {}),
+    cashUsd: config.env.cashUsd,
+    feeBps: config.env.feeBps,
+    impact: { model: 'linear', coeff: config.env.impactCoeff, liquidityUsd: 10_000_000, maxImpact: 0.05 },
+    borrowBpsPerYear: config.env.borrowBpsPerYear,
+    // The live loop skips changes below risk.minTradeWeight of equity; the env does the same.
+    deadbandBps: config.risk.minTradeWeight * 10_000,
+    // Training reward: the log return of the agent's own sleeve (scale-free across prices).
+    reward: { kind: 'log-return', coopWeight: 0, compWeight: 0, scale: 100, dsrEta: 0.01 },
+    risk: {
+      stopLoss: config.risk.stopLossPct,
+      takeProfit: config.risk.takeProfitPct,
+      dailyLossLimit: config.risk.dailyLossStopPct,
+      // The account-level cap, expressed per sleeve.
+      maxWeight: Math.min(
+        1,
+        config.risk.maxPositionWeight / Math.min(config.env.longSleeve, config.env.shortSleeve),
+      ),
+    },
+    ...(extra.barsPerYear !== undefined ? { barsPerYear: extra.barsPerYear } : {}),
+    seed: extra.seed,
+  };
+}
+
+/** Deterministic target weights of a learned model for one observation. */
+export function policyWeights(
+  model: Learner | null,
+  role: 'long' | 'short',
+  obs: ArrayLike<number>,
+  nAssets: number,
+  grossLimit = 1,
+): Float64Array {
+  const out = new Float64Array(nAssets);
+  if (!model) return out;
+  return normalizeWeights(role, model.predict(obs, { deterministic: true }), out, grossLimit);
+}
+
+function fixed(
+  model: Learner | null,
+  role: 'long' | 'short',
+  nAssets: number,
+  grossLimit: number,
+): FixedPolicy {
+  return (obs) => policyWeights(model, role, obs, nAssets, grossLimit);
+}
+
+function rewardInfo(r: number): string {
+  return Number.isFinite(r) ? `episode reward ${r.toFixed(2)}` : '';
+}
+
+function episodeLength(frame: PriceFrame, config: AppConfig): number {
+  return Math.max(2, Math.min(config.env.episodeBars, frame.nBars - config.env.windowBars - 2));
+}
+
+/**
+ * Trains (or warm-starts) the agent pair on `frame`: PPO long first against the
+ * short agent's current policy, then SAC short against the new long policy.
+ */
+export async function trainPair(options: {
+  frame: PriceFrame;
+  config: AppConfig;
+  seed: number;
+  ppoSteps: number;
+  sacSteps: number;
+  pair?: AgentPair;
+  which?: 'both' | 'long' | 'short';
+  progress?: ProgressReporter;
+  label?: string;
+  signal?: AbortSignal;
+  barsPerYear?: number;
+}): Promise<AgentPair> {
+  const { frame, config, seed } = options;
+  const which = options.which ?? 'both';
+  const N = frame.nAssets;
+  const pair: AgentPair = { long: options.pair?.long ?? null, short: options.pair?.short ?? null };
+  const len = episodeLength(frame, config);
+  const opts = (s: number) =>
+    marketOptions(frame, config, {
+      seed: s,
+      episodeLength: len,
+      randomStart: true,
+      ...(options.barsPerYear !== undefined ? { barsPerYear: options.barsPerYear } : {}),
+    });
+  const label = options.label ?? 'train';
+  const stopIfAborted = () => (options.signal?.aborted ? false : undefined);
+
+  if (which !== 'short' && options.ppoSteps > 0) {
+    const env = asSingleAgentEnv(new MarketEnv(opts(seed)), LONG_ID, {
+      [SHORT_ID]: fixed(pair.short, 'short', N, config.env.shortGrossLimit),
+    });
+    const ppoCfg = config.train.ppo;
+    if (pair.long) pair.long.setEnv(env);
+    else {
+      pair.long = new Ppo({
+        env,
+        seed,
+        learningRate: ppoCfg.learningRate,
+        nSteps: Math.min(ppoCfg.nSteps, Math.max(64, options.ppoSteps)),
+        batchSize: ppoCfg.batchSize,
+        nEpochs: ppoCfg.nEpochs,
+        gamma: ppoCfg.gamma,
+        normalizeObs: true,
+        policy: { netArch: [64, 64], logStdInit: -0.5 },
+      });
+    }
+    const task = options.progress?.start(`${label} PPO long`, options.ppoSteps);
+    const start = pair.long.timesteps;
+    await pair.long.learn({
+      totalTimesteps: options.ppoSteps,
+      resetNumTimesteps: false,
+      callback: (p) => {
+        task?.update(p.timesteps - start, rewardInfo(p.episodeRewardMean));
+        return stopIfAborted();
+      },
+    });
+    task?.stop();
+  }
+  if (which !== 'long' && options.sacSteps > 0) {
+    const env = asSingleAgentEnv(new MarketEnv(opts(seed + 1)), SHORT_ID, {
+      [LONG_ID]: fixed(pair.long, 'long', N, 1),
+    });
+    const sacCfg = config.train.sac;
+    if (pair.short) pair.short.setEnv(env);
+    else {
+      pair.short = new Sac({
+        env,
+        seed: seed + 1,
+        learningRate: sacCfg.learningRate,
+        learningStarts: Math.min(sacCfg.learningStarts, Math.max(1, Math.floor(options.sacSteps / 4))),
+        batchSize: sacCfg.batchSize,
+        bufferSize: sacCfg.bufferSize,
+        gamma: sacCfg.gamma,
+        policy: { netArch: [64, 64] },
+      });
+    }
+    const task = options.progress?.start(`${label} SAC short`, options.sacSteps);
+    const start = pair.short.timesteps;
+    await pair.short.learn({
+      totalTimesteps: options.sacSteps,
+      resetNumTimesteps: false,
+      callback: (p) => {
+        task?.update(p.timesteps - start, rewardInfo(p.episodeRewardMean));
+        return stopIfAborted();
+      },
+    });
+    task?.stop();
+  }
+  return pair;
+}
+
+export interface EvalSeries {
+  id: string;
+  /** Bar start times of each equity point. */
+  times: number[];
+  equity: number[];
+  /** Gross exposure Σ|w| at each point. */
+  exposure: number[];
+}
+
+export interface EvalTrade {
+  agentId: string;
+  t: number;
+  symbol: string;
+  qty: number;
+  price: number;
+}
+
+export interface EvalResult {
+  reports: AgentReport[];
+  series: EvalSeries[];
+  trades: EvalTrade[];
+  baselines: {
+    buyAndHold: number[];
+    equalWeight: number[];
+    feesBh: number;
+    feesEw: number;
+    turnoverBh: number;
+    turnoverEw: number;
+  };
+  times: number[];
+}
+
+/**
+ * Runs every agent over the bars `[start, end]` of `frame` (decisions on start … end−1):
+ * the learned agents act deterministically. Only the `window` bars before `start` are
+ * read, for the first observation.
+ */
+export function evaluatePair(options: {
+  frame: PriceFrame;
+  start: number;
+  end: number;
+  pair: AgentPair;
+  config: AppConfig;
+  seed: number;
+  barsPerYear?: number;
+}): EvalResult {
+  const { frame, config, pair } = options;
+  const W = config.env.windowBars;
+  const from = options.start - W;
+  if (from < 0) throw new Error(`evaluatePair: start ${options.start} needs ${W} bars of history`);
+  const sub = sliceFrame(frame, from, options.end + 1);
+  const env = new MarketEnv(
+    marketOptions(sub, config, {
+      seed: options.seed,
+      episodeLength: null,
+      randomStart: false,
+      startIndex: W,
+      ...(options.barsPerYear !== undefined ? { barsPerYear: options.barsPerYear } : {}),
+    }),
+  );
+  const N = sub.nAssets;
+  const dim = env.obsDim;
+  const iLong = env.agentIndex(LONG_ID);
+  const iShort = env.agentIndex(SHORT_ID);
+  const learnedOrder = env.learnedAgentIds;
+  const actions = new Float64Array(learnedOrder.length * N);
+  let b = env.resetArrays({ seed: options.seed, startIndex: W });
+  const ids = env.agentIds;
+  const series: EvalSeries[] = ids.map((id) => ({ id, times: [], equity: [], exposure: [] }));
+  const trades: EvalTrade[] = [];
+  const record = () => {
+    const t = env.t;
+    for (let a = 0; a < ids.length; a++) {
+      const st = env.agentState(ids[a]!);
+      let gross = 0;
+      for (let n = 0; n < N; n++) gross += Math.abs(st.weights[n]!);
+      series[a]!.times.push(sub.times[t]!);
+      series[a]!.equity.push(b.values[a]!);
+      series[a]!.exposure.push(gross);
+    }
+  };
+  record();
+  let prevShares = new Map(learnedOrder.map((id) => [id, env.agentState(id).shares]));
+  while (!env.done) {
+    const long = policyWeights(pair.long, 'long', b.obs.subarray(iLong * dim, (iLong + 1) * dim), N);
+    const short = policyWeights(
+      pair.short,
+      'short',
+      b.obs.subarray(iShort * dim, (iShort + 1) * dim),
+      N,
+      config.env.shortGrossLimit,
+    );
+    for (let k = 0; k < learnedOrder.length; k++) {
+      const w = learnedOrder[k] === LONG_ID ? long : short;
+      for (let n = 0; n < N; n++) actions[k * N + n] = w[n]!;
+    }
+    b = env.stepArrays(actions);
+    // Fills happen at the open of the new current bar.
+    const t = env.t;
+    const next = new Map<string, Float64Array>();
+    for (const id of learnedOrder) {
+      const shares = env.agentState(id).shares;
+      const before = prevShares.get(id)!;
+      for (let n = 0; n < N; n++) {
+        const dq = shares[n]! - before[n]!;
+        if (Math.abs(dq) > 1e-9) {
+          trades.push({
+            agentId: id,
+            t: sub.times[t]!,
+            symbol: sub.symbols[n]!,
+            qty: dq,
+            price: sub.open[t * N + n]!,
+          });
+        }
+      }
+      next.set(id, shares);
+    }
+    prevShares = next;
+    record();
+  }
+  const base = env.baselines();
+  return {
+    reports: env.reports(),
+    series,
+    trades,
+    baselines: {
+      buyAndHold: [...base.buyAndHold.equity],
+      equalWeight: [...base.equalWeight.equity],
+      feesBh: base.buyAndHold.feesUsd,
+      feesEw: base.equalWeight.feesUsd,
+      turnoverBh: base.buyAndHold.tradedNotionalUsd,
+      turnoverEw: base.equalWeight.tradedNotionalUsd,
+    },
+    times: series[0]!.times,
+  };
+}
+
+/** Total return of a learned agent over a window: the score used to promote a challenger. */
+export function scoreAgent(result: EvalResult, agentId: string): number {
+  const r = result.reports.find((x) => x.agentId === agentId);
+  return r ? r.totalReturn : Number.NEGATIVE_INFINITY;
+}
+
+/** Loads a learned model from a checkpoint bundle (inference or warm start). */
+export function loadLearner(algo: 'ppo' | 'sac', bundle: CheckpointBundle): Learner {
+  return algo === 'ppo' ? Ppo.load(bundle) : Sac.load(bundle);
+}

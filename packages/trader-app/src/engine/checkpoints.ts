@@ -1,0 +1,69 @@
+/**
+ * Versioned checkpoints on disk (`<run-dir>/checkpoints/<agent>-v<N>.json`, written
+ * atomically by rl-core) and in the run store (path, SHA-256, data range, config hash,
+ * seed, parent). Loading checks the file's hash against the store.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { loadCheckpointFile, saveCheckpointFile } from '@marlts/rl-core';
+import { AppError } from '../app-error.js';
+import { type CheckpointRow, type RunStore, sha256 } from '../store.js';
+import { type Learner, loadLearner } from './agents.js';
+
+/** Saves a model as the next version of `agent` and records it. */
+export async function saveCheckpoint(
+  store: RunStore,
+  runDir: string,
+  c: {
+    runId: string;
+    agent: string;
+    algo: 'ppo' | 'sac';
+    model: Learner;
+    seed: number;
+    dataStart: number;
+    dataEnd: number;
+    configSha256: string;
+    parentId: number | null;
+    promoted: boolean;
+  },
+): Promise<CheckpointRow> {
+  const existing = store.listCheckpoints(c.agent);
+  const version = (existing.at(-1)?.version ?? 0) + 1;
+  const path = join(resolve(runDir), 'checkpoints', `${c.agent}-v${version}.json`);
+  mkdirSync(dirname(path), { recursive: true });
+  await saveCheckpointFile(path, c.model.save());
+  const hash = sha256(readFileSync(path));
+  return store.addCheckpoint({
+    runId: c.runId,
+    agent: c.agent,
+    algo: c.algo,
+    path,
+    sha256: hash,
+    seed: c.seed,
+    dataStart: c.dataStart,
+    dataEnd: c.dataEnd,
+    configSha256: c.configSha256,
+    totalTimesteps: c.model.timesteps,
+    parentId: c.parentId,
+    promoted: c.promoted,
+  });
+}
+
+/** Loads a recorded checkpoint after checking its hash. */
+export async function loadCheckpoint(row: CheckpointRow): Promise<Learner> {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(row.path);
+  } catch (cause) {
+    throw new AppError('STORE', `checkpoint file ${row.path} (${row.agent} v${row.version}) is missing`, {
+      cause,
+    });
+  }
+  if (sha256(bytes) !== row.sha256) {
+    throw new AppError(
+      'STORE',
+      `checkpoint file ${row.path} does not match its SHA-256 in the run store (modified?)`,
+    );
+  }
+  return loadLearner(row.algo === 'sac' ? 'sac' : 'ppo', await loadCheckpointFile(row.path));
+}

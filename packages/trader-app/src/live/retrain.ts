@@ -1,0 +1,143 @@
+/**
+ * Online retraining for the live loop (champion / challenger): challengers are
+ * warm-started from the champion checkpoints and trained on the newest bars except the
+ * last `retrain.holdoutBars`; on those held-out bars each challenger is compared with
+ * its champion (the other agent fixed). A challenger is promoted only if its return is
+ * higher. Every challenger is saved as a checkpoint and every decision is stored.
+ */
+import type { AppConfig } from '../config.js';
+import {
+  type AgentPair,
+  evaluatePair,
+  type Learner,
+  LONG_ID,
+  SHORT_ID,
+  scoreAgent,
+  trainPair,
+} from '../engine/agents.js';
+import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoints.js';
+import type { Logger } from '../log.js';
+import type { ProgressReporter } from '../progress.js';
+import type { CheckpointRow, RunStore } from '../store.js';
+import type { BarHistory } from './history.js';
+
+export interface Champions {
+  long: CheckpointRow | undefined;
+  short: CheckpointRow | undefined;
+}
+
+/**
+ * Runs one retraining round at bar `t`; returns the (possibly new) pair and champions,
+ * or `undefined` when there is not enough history yet.
+ */
+export async function retrainChallengers(o: {
+  store: RunStore;
+  runId: string;
+  config: AppConfig;
+  configSha256: string;
+  log: Logger;
+  progress: ProgressReporter;
+  signal: AbortSignal;
+  history: BarHistory;
+  pair: AgentPair;
+  champions: Champions;
+  t: number;
+  round: number;
+}): Promise<{ pair: AgentPair; champions: Champions } | undefined> {
+  const { store, runId, config, log, t } = o;
+  const r = config.retrain;
+  const W = config.env.windowBars;
+  const all = o.history.times().filter((x) => x <= t);
+  if (all.length < W + r.holdoutBars + 30 || !o.champions.long || !o.champions.short) {
+    log.info({ bars: all.length }, 'retrain skipped: not enough history yet');
+    return undefined;
+  }
+  const trainFrame = o.history.frame(
+    Math.min(r.windowBars, all.length - r.holdoutBars),
+    all[all.length - 1 - r.holdoutBars],
+  );
+  const evalFrame = o.history.frame(W + r.holdoutBars + 1, t);
+  const championLong = o.champions.long;
+  const championShort = o.champions.short;
+  // Challengers start from the champions' weights (warm start).
+  const challenger: AgentPair = {
+    long: (await loadCheckpoint(championLong)) as AgentPair['long'],
+    short: (await loadCheckpoint(championShort)) as AgentPair['short'],
+  };
+  await trainPair({
+    frame: trainFrame,
+    config,
+    seed: config.seed + o.round + 7,
+    ppoSteps: r.ppoSteps,
+    sacSteps: r.sacSteps,
+    pair: challenger,
+    progress: o.progress,
+    label: `retrain @${new Date(t).toISOString().slice(0, 16)}`,
+    signal: o.signal,
+  });
+  const evalAt = (p: AgentPair) =>
+    evaluatePair({
+      frame: evalFrame,
+      start: W,
+      end: evalFrame.nBars - 1,
+      pair: p,
+      config,
+      seed: config.seed,
+    });
+  const base = evalAt(o.pair);
+  const withLong = evalAt({ long: challenger.long, short: o.pair.short });
+  const withShort = evalAt({ long: o.pair.long, short: challenger.short });
+  const range = { dataStart: trainFrame.times[0]!, dataEnd: trainFrame.times[trainFrame.nBars - 1]! };
+  const pair: AgentPair = { ...o.pair };
+  const champions: Champions = { ...o.champions };
+  for (const [agent, algo, champ, model, champScore, chalScore] of [
+    [LONG_ID, 'ppo', championLong, challenger.long, scoreAgent(base, LONG_ID), scoreAgent(withLong, LONG_ID)],
+    [
+      SHORT_ID,
+      'sac',
+      championShort,
+      challenger.short,
+      scoreAgent(base, SHORT_ID),
+      scoreAgent(withShort, SHORT_ID),
+    ],
+  ] as const) {
+    const row = await saveCheckpoint(store, config.runDir, {
+      runId,
+      agent,
+      algo,
+      model: model as Learner,
+      seed: config.seed,
+      ...range,
+      configSha256: o.configSha256,
+      parentId: champ.id,
+      promoted: false,
+    });
+    const promoted = chalScore > champScore;
+    const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+    store.recordRetrain(runId, {
+      barTime: t,
+      agent,
+      championId: champ.id,
+      challengerId: row.id,
+      championScore: champScore,
+      challengerScore: chalScore,
+      promoted,
+      reason: promoted
+        ? `challenger return ${pct(chalScore)} beats champion ${pct(champScore)} on the last ${r.holdoutBars} held-out bars`
+        : `champion kept: challenger ${pct(chalScore)} vs champion ${pct(champScore)} on the last ${r.holdoutBars} held-out bars`,
+    });
+    if (promoted) {
+      if (agent === LONG_ID) {
+        pair.long?.dispose();
+        pair.long = challenger.long;
+        champions.long = { ...row, promoted: true };
+      } else {
+        pair.short?.dispose();
+        pair.short = challenger.short;
+        champions.short = { ...row, promoted: true };
+      }
+    } else (model as Learner | null)?.dispose();
+    log.info({ agent, promoted, champScore, chalScore }, 'retrain decision');
+  }
+  return { pair, champions };
+}

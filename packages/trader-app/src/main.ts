@@ -1,0 +1,443 @@
+/**
+ * The `marlts` command line: commander definitions, option → config overrides, and
+ * the mapping of failures to exit codes (0 ok, 1 failure, 2 usage). `main` returns
+ * the exit code instead of exiting so tests can call it in-process.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { Command, CommanderError, Option } from 'commander';
+import { AppError, isAppError } from './app-error.js';
+import {
+  type AppConfig,
+  configSchema,
+  describeConfig,
+  loadConfig,
+  loadDotEnv,
+  type Overrides,
+  readSecrets,
+} from './config.js';
+import type { CommandContext } from './context.js';
+import { createLogger } from './log.js';
+import { createProgress } from './progress.js';
+import { VERSION } from './version.js';
+
+/** Defaults shown in `--help` come from the config schema, so they never drift. */
+const D: AppConfig = configSchema.parse({});
+
+export interface MainIo {
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  isTty?: boolean;
+  /** Cancels long commands (the CLI wires SIGINT/SIGTERM to it). */
+  signal?: AbortSignal;
+}
+
+type Opts = Record<string, unknown>;
+
+function int(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n)) throw new AppError('USAGE', `${name} must be an integer, got "${v}"`);
+    return n;
+  };
+}
+function num(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new AppError('USAGE', `${name} must be a number, got "${v}"`);
+    return n;
+  };
+}
+function list(v: string): string[] {
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Options every command accepts. */
+function common(cmd: Command, opts: { runDir?: boolean } = { runDir: true }): Command {
+  cmd.option('-c, --config <file>', 'JSON config file (default: ./marlts.config.json when present)');
+  if (opts.runDir !== false)
+    cmd.option('--run-dir <dir>', `run directory holding marlts.db (default: ${D.runDir})`);
+  return cmd
+    .option('--seed <n>', `master seed (default: ${D.seed})`, int('--seed'))
+    .addOption(
+      new Option('--backend <name>', `tfjs backend (default: ${D.backend})`).choices([
+        'wasm',
+        'cpu',
+        'tensorflow',
+      ]),
+    )
+    .option('--log-file <file>', 'write JSON logs to this file instead of stderr')
+    .addOption(
+      new Option('--log-level <level>', `log level (default: ${D.log.level})`).choices([
+        'trace',
+        'debug',
+        'info',
+        'warn',
+        'error',
+        'silent',
+      ]),
+    )
+    .option('-v, --verbose', 'print the resolved config (secrets redacted) before running')
+    .option('-q, --quiet', 'no progress output');
+}
+
+/** Flags shared by the commands that read a bars CSV. */
+function dataOptions(cmd: Command, required: boolean): Command {
+  const desc = 'bars CSV in the shared long format (symbol,date|timestamp,open,high,low,close,volume)';
+  if (required) cmd.requiredOption('--data <file>', desc);
+  else cmd.option('--data <file>', `${desc} (default: the bundled Dow-10 daily closes)`);
+  return cmd
+    .option('--symbols <list>', 'comma-separated symbols (default: all in the file)', list)
+    .option('--start <date>', 'first bar to use (ISO date/time, inclusive)')
+    .option('--end <date>', 'last bar to use (ISO date/time, inclusive)');
+}
+
+/** Maps the flags that exist on a command to config overrides. */
+function overridesFrom(o: Opts): Overrides {
+  return {
+    runDir: o.runDir,
+    seed: o.seed,
+    backend: o.backend,
+    data: { file: o.data, symbols: o.symbols, start: o.start, end: o.end, cacheDir: o.cacheDir },
+    log: { file: o.logFile, level: o.logLevel },
+    train: {
+      agents: o.agents,
+      ppo: { totalTimesteps: o.ppoSteps },
+      sac: { totalTimesteps: o.sacSteps },
+    },
+    backtest: {
+      seeds: o.seeds,
+      trainBars: o.trainBars,
+      testBars: o.testBars,
+      maxFolds: o.folds,
+      ppoSteps: o.retrainPpoSteps,
+      sacSteps: o.retrainSacSteps,
+    },
+    retrain: { everyMinutes: o.retrainMinutes, everyBars: o.retrainBars },
+    orders: { type: o.orderType },
+    broker: { url: o.alpacaUrl, dataUrl: o.alpacaDataUrl, timeframe: o.timeframe },
+    eodhd: { baseUrl: o.eodhdUrl },
+  };
+}
+
+function pruneUndefined(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    const p = pruneUndefined(x);
+    if (p === undefined) continue;
+    if (typeof p === 'object' && p !== null && !Array.isArray(p) && Object.keys(p).length === 0) continue;
+    out[k] = p;
+  }
+  return out;
+}
+
+/**
+ * Runs the CLI with `argv` (without `node` and the script) and returns the exit code.
+ *
+ * @example
+ * const code = await main(['backtest', '--data', 'bars.csv', '--seeds', '1']);
+ */
+export async function main(argv: string[], io: MainIo = {}): Promise<number> {
+  const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
+  const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
+  const env = io.env ?? process.env;
+  const cwd = io.cwd ?? process.cwd();
+  const signal = io.signal ?? new AbortController().signal;
+  let exitCode = 0;
+
+  const program = new Command('marlts')
+    .description(
+      'Multi-agent deep-RL trading: train a PPO long agent and a SAC short agent, backtest them ' +
+        'walk-forward, paper-trade them on Alpaca (or the local paper exchange), and report honestly. ' +
+        'Start with `marlts demo` (offline, bundled data).',
+    )
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: stdout, writeErr: stderr })
+    .showSuggestionAfterError(true);
+
+  /** Wraps a command handler: config, logger, progress, context, then the lazy module. */
+  const action =
+    (load: () => Promise<(ctx: CommandContext, opts: Opts, args: string[]) => Promise<number | undefined>>) =>
+    async (...params: unknown[]) => {
+      const cmd = params.at(-1) as Command;
+      const opts = cmd.opts() as Opts;
+      const args = params.slice(0, -2).filter((p): p is string => typeof p === 'string');
+      loadDotEnv(cwd, env);
+      const secrets = readSecrets(env);
+      const { config } = loadConfig({
+        configPath: opts.config as string | undefined,
+        overrides: pruneUndefined(overridesFrom(opts)) as Overrides,
+        cwd,
+      });
+      // Relative paths are relative to the working directory.
+      config.runDir = resolve(cwd, config.runDir);
+      if (config.data.file !== undefined) config.data.file = resolve(cwd, config.data.file);
+      if (config.data.cacheDir !== undefined) config.data.cacheDir = resolve(cwd, config.data.cacheDir);
+      if (config.log.file !== undefined) config.log.file = resolve(cwd, config.log.file);
+      const fileArgs = args.map((a) =>
+        cmd.name() === 'import' || (cmd.name() === 'report' && existsSync(resolve(cwd, a)))
+          ? resolve(cwd, a)
+          : a,
+      );
+      const log = createLogger({ level: config.log.level, file: config.log.file });
+      if (opts.verbose) stderr(`${describeConfig(config, secrets)}\n`);
+      const isTty = io.isTty ?? Boolean(process.stdin.isTTY && process.stdout.isTTY);
+      const ctx: CommandContext = {
+        config,
+        secrets,
+        log,
+        progress: createProgress({ quiet: Boolean(opts.quiet) }),
+        out: (t) => stdout(t.endsWith('\n') ? t : `${t}\n`),
+        err: (t) => stderr(t.endsWith('\n') ? t : `${t}\n`),
+        signal,
+        isTty,
+        ask: async (q) => {
+          const rl = createInterface({ input: process.stdin, output: process.stderr });
+          try {
+            return await rl.question(q);
+          } finally {
+            rl.close();
+          }
+        },
+      };
+      const run = await load();
+      exitCode = (await run(ctx, opts, fileArgs)) ?? 0;
+    };
+
+  common(
+    program
+      .command('demo')
+      .description(
+        'offline end to end on the bundled Dow-10 data: train both agents, walk-forward backtest, ' +
+          'paper-trade a replayed session against the local paper exchange with retraining, write the report',
+      )
+      .option('--quick', 'an even smaller budget (for smoke tests; weaker agents)'),
+  ).action(action(async () => (await import('./commands/demo.js')).runDemo));
+
+  const data = program.command('data').description('market data: fetch into the cache, or import a CSV');
+  common(
+    data
+      .command('fetch')
+      .description(
+        'fetch bars from EODHD (EODHD_API_TOKEN) or Alpaca (ALPACA_KEY_ID/ALPACA_SECRET_KEY) into the cache',
+      )
+      .addOption(new Option('--source <name>', 'data source').choices(['eodhd', 'alpaca']).default('eodhd'))
+      .requiredOption('--symbols <list>', 'comma-separated symbols, e.g. AAPL,MSFT', list)
+      .addOption(new Option('--interval <i>', 'bar interval').choices(['1m', '5m', '1h', '1d']).default('1h'))
+      .requiredOption('--from <date>', 'first day (YYYY-MM-DD)')
+      .option('--to <date>', 'last day (YYYY-MM-DD, default: today)')
+      .option('--cache-dir <dir>', 'cache directory (default: <run-dir>/cache)')
+      .option('--out <file>', 'also write the bars as a CSV in the shared long format')
+      .option('--eodhd-url <url>', 'EODHD base URL (default: https://eodhd.com/api)')
+      .option(
+        '--alpaca-data-url <url>',
+        'Alpaca market-data base URL (default: https://data.alpaca.markets)',
+      ),
+  ).action(action(async () => (await import('./commands/data.js')).runDataFetch));
+  common(
+    data
+      .command('import')
+      .description('validate a bars CSV and copy it into <run-dir>/data')
+      .argument('<file>', 'CSV in the shared long format'),
+  ).action(action(async () => (await import('./commands/data.js')).runDataImport));
+
+  common(
+    dataOptions(
+      program
+        .command('train')
+        .description('train the PPO long agent and/or the SAC short agent; saves versioned checkpoints')
+        .addOption(
+          new Option('--agents <which>', `which agents (default: ${D.train.agents})`).choices([
+            'both',
+            'long',
+            'short',
+          ]),
+        )
+        .option(
+          '--ppo-steps <n>',
+          `PPO timesteps (default: ${D.train.ppo.totalTimesteps})`,
+          int('--ppo-steps'),
+        )
+        .option(
+          '--sac-steps <n>',
+          `SAC timesteps (default: ${D.train.sac.totalTimesteps})`,
+          int('--sac-steps'),
+        ),
+      false,
+    ),
+  ).action(action(async () => (await import('./commands/train.js')).runTrain));
+
+  common(
+    dataOptions(
+      program
+        .command('backtest')
+        .description(
+          'walk-forward backtest: rolling train window → the next unseen test window, agents beside baselines',
+        )
+        .option('--seeds <n>', `seeds (default: ${D.backtest.seeds})`, int('--seeds'))
+        .option(
+          '--train-bars <n>',
+          `training window in bars (default: ${D.backtest.trainBars})`,
+          int('--train-bars'),
+        )
+        .option(
+          '--test-bars <n>',
+          'test window in bars (default: the live retrain cadence: 21 on daily bars, 60 minutes of intraday bars)',
+          int('--test-bars'),
+        )
+        .option(
+          '--folds <n>',
+          `keep the last N folds, 0 = all (default: ${D.backtest.maxFolds})`,
+          int('--folds'),
+        )
+        .option(
+          '--ppo-steps <n>',
+          `initial PPO timesteps (default: ${D.train.ppo.totalTimesteps})`,
+          int('--ppo-steps'),
+        )
+        .option(
+          '--sac-steps <n>',
+          `initial SAC timesteps (default: ${D.train.sac.totalTimesteps})`,
+          int('--sac-steps'),
+        )
+        .option(
+          '--retrain-ppo-steps <n>',
+          `PPO timesteps per fold (default: ${D.backtest.ppoSteps})`,
+          int('--retrain-ppo-steps'),
+        )
+        .option(
+          '--retrain-sac-steps <n>',
+          `SAC timesteps per fold (default: ${D.backtest.sacSteps})`,
+          int('--retrain-sac-steps'),
+        ),
+      false,
+    ),
+  ).action(action(async () => (await import('./commands/backtest.js')).runBacktest));
+
+  common(
+    dataOptions(
+      program
+        .command('sim')
+        .description(
+          'run the local Alpaca-compatible paper exchange, replaying --data as a live session; ' +
+            'prints its base URL on the first stdout line',
+        )
+        .option('--port <n>', 'port, 0 = any free port', int('--port'), 0)
+        .option('--host <host>', 'interface to listen on', '127.0.0.1')
+        .option(
+          '--speed <barsPerSecond>',
+          'advance automatically at this many bars per second (0 = only when asked)',
+          num('--speed'),
+          0,
+        )
+        .option(
+          '--warmup-bars <n>',
+          'bars already visible as history when the session starts',
+          int('--warmup-bars'),
+          60,
+        )
+        .option('--cash <usd>', 'starting cash', num('--cash'), 100_000)
+        .option(
+          '--rate-limit <perMinute>',
+          'answer 429 above this many requests per minute, as Alpaca does at 200 (0 = off)',
+          int('--rate-limit'),
+          0,
+        )
+        .option(
+          '--grace-seconds <n>',
+          'keep serving this long after the replay ended (with --speed)',
+          num('--grace-seconds'),
+          30,
+        ),
+      false,
+    ),
+    { runDir: false },
+  ).action(action(async () => (await import('./commands/sim.js')).runSim));
+
+  common(
+    dataOptions(
+      program
+        .command('paper')
+        .description(
+          'the live loop against Alpaca paper (keys from env) or any Alpaca-compatible URL such as `marlts sim`',
+        )
+        .option('--alpaca-url <url>', 'trading API base URL (default: https://paper-api.alpaca.markets)')
+        .option('--alpaca-data-url <url>', 'market-data base URL (default: the trading URL for a local sim)')
+        .option('--live', 'trade the LIVE account (also needs ALPACA_ENV=live and a confirmation on a TTY)')
+        .addOption(
+          new Option('--order-type <type>', `order type (default: ${D.orders.type})`).choices([
+            'market',
+            'limit',
+          ]),
+        )
+        .option(
+          '--retrain-minutes <n>',
+          `retrain cadence in minutes of bar time (default: ${D.retrain.everyMinutes})`,
+          int('--retrain-minutes'),
+        )
+        .option(
+          '--retrain-bars <n>',
+          'retrain cadence in bars (overrides minutes; daily data)',
+          int('--retrain-bars'),
+        )
+        .option('--max-bars <n>', 'stop after this many new bars (default: no limit)', int('--max-bars'))
+        .option(
+          '--until-idle <seconds>',
+          'stop when no new bar arrived for this long (default: never; use with a replay)',
+          num('--until-idle'),
+        )
+        .option('--timeframe <tf>', `bar timeframe to request (default: ${D.broker.timeframe})`)
+        .option(
+          '--ppo-steps <n>',
+          `PPO timesteps when no checkpoint exists yet (default: ${D.train.ppo.totalTimesteps})`,
+          int('--ppo-steps'),
+        )
+        .option(
+          '--sac-steps <n>',
+          `SAC timesteps when no checkpoint exists yet (default: ${D.train.sac.totalTimesteps})`,
+          int('--sac-steps'),
+        )
+        .option('--new-run', 'start a new paper run instead of resuming the newest one in --run-dir'),
+      false,
+    ),
+  ).action(action(async () => (await import('./commands/paper.js')).runPaper));
+
+  common(
+    program
+      .command('report')
+      .description('write the self-contained HTML report of a run and print a terminal summary')
+      .argument('[run]', 'run id (in --run-dir) or a run directory (default: the newest run in --run-dir)')
+      .option('--out <file>', 'HTML file (default: <run-dir>/report-<run>.html)'),
+  ).action(action(async () => (await import('./commands/report.js')).runReport));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0; everything else commander reports is a usage error (already printed).
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (isAppError(e)) {
+      stderr(`marlts: ${e.message}\n`);
+      if (e.hint) stderr(`hint: ${e.hint}\n`);
+      return e.exitCode;
+    }
+    // A library's own error (bad option, broker rule, data problem): its message is the explanation.
+    const name = (e as { name?: unknown })?.name;
+    if (name === 'AlpacaError' || name === 'MarketEnvError' || name === 'RlError' || name === 'EodhdError') {
+      stderr(`marlts: ${(e as Error).message}\n`);
+      return 1;
+    }
+    stderr(`marlts: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+    return 1;
+  }
+}

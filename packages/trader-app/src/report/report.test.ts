@@ -1,0 +1,121 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RunStore } from '../store.js';
+import { collectReportData } from './data.js';
+import { renderHtmlReport } from './html.js';
+import { lineChart } from './svg.js';
+import { renderTerminalSummary } from './terminal.js';
+
+const DAY = 86_400_000;
+
+function fixtureStore() {
+  const store = RunStore.open(mkdtempSync(join(tmpdir(), 'marlts-report-')));
+  const runId = store.createRun({
+    kind: 'backtest',
+    seed: 1,
+    dataFile: 'x.csv',
+    dataStart: 0,
+    dataEnd: 9 * DAY,
+    symbols: ['AA', 'KO'],
+  });
+  store.saveConfig(runId, { seed: 1, note: '<script>alert(1)</script>' });
+  const curve = (k: number) =>
+    Array.from({ length: 10 }, (_, i) => ({
+      t: i * DAY,
+      value: 100_000 * (1 + k * Math.sin(i)),
+      exposure: 0.5,
+    }));
+  store.appendEquity(runId, 'backtest/rl-long-0', curve(0.01));
+  store.appendEquity(runId, 'backtest/buy-and-hold', curve(0.02));
+  store.saveMetrics(runId, 'backtest', 'rl-long-0', {
+    totalReturn: 0.05,
+    sharpe: 0.7,
+    maxDrawdown: 0.1,
+    fees: 12,
+    impact: 3,
+    borrow: 0,
+    seeds: 2,
+  });
+  store.saveMetrics(runId, 'backtest', 'buy-and-hold', {
+    totalReturn: 0.08,
+    sharpe: 0.9,
+    maxDrawdown: 0.2,
+    fees: 1,
+    impact: 0,
+    borrow: 0,
+    seeds: 2,
+  });
+  store.appendTrades(runId, [
+    { series: 'backtest/rl-long-0', t: 2 * DAY, symbol: 'AA', qty: 10, price: 5 },
+    { series: 'backtest/rl-long-0', t: 5 * DAY, symbol: 'AA', qty: -10, price: 6 },
+  ]);
+  store.setNote(runId, 'warnings', ['small budget: weak agents']);
+  return { store, runId };
+}
+
+describe('report', () => {
+  it('renders SVG charts, metric tables with costs, config and data range', () => {
+    const { store, runId } = fixtureStore();
+    const html = renderHtmlReport(collectReportData(store, runId));
+    const svgs = html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
+    const titles = svgs.map((s) => /<title>([^<]*)<\/title>/.exec(s)?.[1]);
+    expect(titles).toEqual([
+      'backtest: equity per agent and baseline (USD)',
+      'backtest: drawdown',
+      'backtest: gross exposure (fraction of equity)',
+      'backtest: trades (▲ buy, ▼ sell) on the equity curve',
+    ]);
+    // Every agent and baseline is a polyline of 10 points in the equity chart.
+    const lines = [...svgs[0]!.matchAll(/<polyline class="series" data-series="([^"]+)" points="([^"]+)"/g)];
+    expect(lines.map((m) => m[1])).toEqual(['rl-long-0', 'buy-and-hold']);
+    expect(lines[0]![2]!.split(' ')).toHaveLength(10);
+    expect((svgs[3]!.match(/class="trade trade-buy"/g) ?? []).length).toBe(1);
+    expect((svgs[3]!.match(/class="trade trade-sell"/g) ?? []).length).toBe(1);
+    const table = /<table class="metrics" data-section="backtest">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
+    expect(table).toContain('Fees $');
+    expect(table).toContain('Impact $');
+    expect(table).toContain('Borrow $');
+    expect(/<tr data-agent="rl-long-0">[\s\S]*?<td data-key="totalReturn">5\.00%<\/td>/.test(table)).toBe(
+      true,
+    );
+    expect(html).toContain('1970-01-01 .. 1970-01-10');
+    expect(html).toContain('AA, KO');
+    expect(html).toContain('small budget: weak agents');
+    // Config is escaped, never live markup.
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;');
+    store.close();
+  });
+
+  it('prints an asciichart equity curve and the metrics in the terminal summary', () => {
+    const { store, runId } = fixtureStore();
+    const text = renderTerminalSummary(collectReportData(store, runId), 80);
+    expect(text).toContain('backtest equity, rl-long-0 (10 bars)');
+    expect(text).toMatch(/[┤┼]/);
+    expect(text).toMatch(/rl-long-0\s+5\.0%\s+0\.70/);
+    store.close();
+  });
+
+  it('draws "no data" for an empty chart and scales y to the data', () => {
+    expect(lineChart([], { title: 'empty' })).toContain('no data');
+    const svg = lineChart(
+      [
+        {
+          name: 'a',
+          points: [
+            { t: 0, v: 1 },
+            { t: 1, v: 3 },
+          ],
+        },
+      ],
+      { title: 't', height: 100 },
+    );
+    const pts = /points="([^"]+)"/
+      .exec(svg)![1]!
+      .split(' ')
+      .map((p) => p.split(',').map(Number));
+    expect(pts[0]![1]).toBeGreaterThan(pts[1]![1]!); // higher value, smaller y
+  });
+});

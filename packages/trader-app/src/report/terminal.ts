@@ -1,0 +1,75 @@
+/**
+ * The terminal summary of a run: an asciichart equity curve (downsampled to the
+ * terminal width) and the metric tables, for stdout.
+ */
+import asciichart from 'asciichart';
+import type { ReportData, ReportSection } from './data.js';
+import { downsample } from './svg.js';
+
+function pct(v: unknown): string {
+  return typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '—';
+}
+function num(v: unknown): string {
+  return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(2) : '—';
+}
+
+/** The section and series whose equity curve the terminal shows. */
+function primarySeries(
+  data: ReportData,
+): { section: ReportSection; name: string; values: number[] } | undefined {
+  for (const sectionName of ['paper', 'backtest', 'train']) {
+    const section = data.sections.find((s) => s.name === sectionName);
+    if (!section || section.series.length === 0) continue;
+    const s =
+      section.series.find((x) => x.name === 'account') ??
+      section.series.find((x) => x.name.startsWith('rl-long')) ??
+      section.series[0]!;
+    return { section, name: s.name, values: s.points.map((p) => p.value) };
+  }
+  return undefined;
+}
+
+/**
+ * Renders the terminal summary.
+ *
+ * @example
+ * process.stdout.write(renderTerminalSummary(data, process.stdout.columns ?? 80));
+ */
+export function renderTerminalSummary(data: ReportData, columns = 80): string {
+  const lines: string[] = [];
+  lines.push(`run ${data.run.id} (${data.run.kind}, ${data.run.status})`);
+  const p = primarySeries(data);
+  if (p && p.values.length > 1) {
+    const width = Math.max(20, Math.min(columns - 14, 120));
+    const values = downsample(p.values, width);
+    lines.push(`${p.section.name} equity, ${p.name} (${p.values.length} bars):`);
+    lines.push(asciichart.plot(values, { height: 9, format: (x: number) => x.toFixed(0).padStart(9) }));
+  }
+  for (const section of data.sections) {
+    if (section.metrics.length === 0) continue;
+    lines.push('');
+    lines.push(`${section.name}:`);
+    const header = ['agent', 'return', 'sharpe', 'maxDD', 'turnover', 'fees$', 'impact$', 'borrow$'];
+    const rows = section.metrics.map((m) => [
+      m.agent,
+      pct(m.metrics.totalReturn),
+      num(m.metrics.sharpe),
+      pct(m.metrics.maxDrawdown),
+      num(m.metrics.turnover),
+      num(m.metrics.fees),
+      num(m.metrics.impact),
+      num(m.metrics.borrow),
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const fmt = (r: string[]) =>
+      r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    lines.push(fmt(header));
+    for (const r of rows) lines.push(fmt(r));
+  }
+  if (data.retrains.length > 0) {
+    const promoted = data.retrains.filter((r) => r.promoted).length;
+    lines.push('', `retrains: ${data.retrains.length} decisions, ${promoted} promoted`);
+  }
+  if (data.orders.total > 0) lines.push(`orders: ${data.orders.total}, fills: ${data.orders.fills}`);
+  return `${lines.join('\n')}\n`;
+}
