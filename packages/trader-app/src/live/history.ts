@@ -103,6 +103,21 @@ export class BarHistory {
     return closes;
   }
 
+  /**
+   * Per symbol, the open of the first bar after `after` and at or before `until`: where an
+   * order decided on bar `after` filled (NaN where no such bar has arrived yet).
+   */
+  fillOpens(after: number, until: number): Float64Array {
+    const out = new Float64Array(this.symbols.length).fill(Number.NaN);
+    this.symbols.forEach((s, n) => {
+      let best: HistoryBar | undefined;
+      for (const b of this.bars.get(s)!.values())
+        if (b.time > after && b.time <= until && (!best || b.time < best.time)) best = b;
+      if (best) out[n] = best.open;
+    });
+    return out;
+  }
+
   /** A PriceFrame of the last `rows` bar times up to `until` (for retraining). */
   frame(rows: number, until?: number): PriceFrame {
     const times = new Set(

@@ -75,7 +75,8 @@ export class LiveLoop {
     short: undefined,
   };
   private assets = new Map<string, Asset>();
-  private sleeves: { long: number[]; short: number[] };
+  /** Each agent's target weights of its sleeve, and the bar time it decided them on. */
+  private sleeves: { long: number[]; short: number[]; decidedAt?: number };
   private lastRetrainBar: number | undefined;
   private barsSinceRetrain = 0;
   private bhStart: { equity: number; prices: number[] } | undefined;
@@ -89,7 +90,7 @@ export class LiveLoop {
     this.history = new BarHistory(options.symbols);
     const notes = options.store.getNotes(options.runId);
     const N = options.symbols.length;
-    const saved = notes.sleeves as { long: number[]; short: number[] } | undefined;
+    const saved = notes.sleeves as { long: number[]; short: number[]; decidedAt?: number } | undefined;
     this.sleeves = saved ?? { long: new Array(N).fill(0), short: new Array(N).fill(0) };
     this.lastRetrainBar = notes.lastRetrainBar as number | undefined;
     this.bhStart = notes.bhStart as { equity: number; prices: number[] } | undefined;
@@ -361,21 +362,26 @@ export class LiveLoop {
     // Features → policies (the env's observation builder, same window as training).
     const W = config.env.windowBars;
     const { closes } = this.history.closes(W + 1, t);
-    const sumL = this.sleeves.long.reduce((a, w) => a + w, 0);
-    const sumS = this.sleeves.short.reduce((a, w) => a + w, 0);
+    // In training the agent sees its weights as filled at the next bar's open and marked at
+    // this bar's close, not its last targets: drift the sleeves the same way so the live
+    // features equal the training features (no drift for close-only data, where open = close).
+    const fillPrices =
+      this.sleeves.decidedAt === undefined ? undefined : this.history.fillOpens(this.sleeves.decidedAt, t);
+    const long = driftSleeve(this.sleeves.long, fillPrices, prices);
+    const short = driftSleeve(this.sleeves.short, fillPrices, prices);
     const obsL = buildObservation({
       closes,
       nAssets: N,
       window: W,
-      weights: this.sleeves.long,
-      cashFraction: 1 - sumL,
+      weights: long.weights,
+      cashFraction: long.cashFraction,
     });
     const obsS = buildObservation({
       closes,
       nAssets: N,
       window: W,
-      weights: this.sleeves.short,
-      cashFraction: 1 - sumS,
+      weights: short.weights,
+      cashFraction: short.cashFraction,
     });
     const wl = policyWeights(this.pair.long, 'long', obsL, N);
     const ws = policyWeights(this.pair.short, 'short', obsS, N, config.env.shortGrossLimit);
@@ -496,9 +502,9 @@ export class LiveLoop {
     }
     store.transaction(() => {
       store.setCursor(runId, t);
-      store.setNote(runId, 'sleeves', { long: [...wl], short: [...ws] });
+      store.setNote(runId, 'sleeves', { long: [...wl], short: [...ws], decidedAt: t });
     });
-    this.sleeves = { long: [...wl], short: [...ws] };
+    this.sleeves = { long: [...wl], short: [...ws], decidedAt: t };
     this.barsProcessed++;
     log.debug(
       {
@@ -634,4 +640,25 @@ export class LiveLoop {
 
 function OPEN(status: string): boolean {
   return !TERMINAL_ORDER_STATUSES.has(status) && status !== 'done_for_day';
+}
+
+/**
+ * A sleeve's weights after prices moved from `from` (the fill prices) to `to` with no trade; each position's
+ * value scales by its price ratio, cash stays (for a short sleeve cash includes the
+ * proceeds, so its cash fraction is above 1). This is how market-env's observation sees
+ * an agent between its trades.
+ * @example
+ * driftSleeve([0.5, 0], [100, 10], [110, 10]) // weights ≈ [0.5238, 0], cashFraction ≈ 0.4762
+ */
+export function driftSleeve(
+  weights: readonly number[],
+  from: ArrayLike<number> | undefined,
+  to: ArrayLike<number>,
+): { weights: number[]; cashFraction: number } {
+  const cash = 1 - weights.reduce((a, w) => a + w, 0);
+  if (!from) return { weights: [...weights], cashFraction: cash };
+  const moved = weights.map((w, i) => (from[i]! > 0 && to[i]! > 0 ? (w * to[i]!) / from[i]! : w));
+  const value = cash + moved.reduce((a, w) => a + w, 0);
+  if (!(value > 0)) return { weights: [...weights], cashFraction: cash };
+  return { weights: moved.map((w) => w / value), cashFraction: cash / value };
 }

@@ -56,6 +56,19 @@ function fixtureStore() {
 }
 
 describe('report', () => {
+  it('labels a daily series with real trading dates, an intraday one with times', () => {
+    const day = 86_400_000;
+    const daily = Array.from({ length: 40 }, (_, i) => ({ t: Date.UTC(1999, 0, 4) + i * day, v: 100 + i }));
+    const labels = (svg: string) => [...svg.matchAll(/text-anchor="middle">([^<]+)</g)].map((m) => m[1]!);
+    const dailyLabels = labels(lineChart([{ name: 'a', points: daily }], { title: 'daily' }));
+    expect(dailyLabels.length).toBeGreaterThan(2);
+    const dates = new Set(daily.map((p) => new Date(p.t).toISOString().slice(0, 10)));
+    for (const l of dailyLabels) expect(dates.has(l)).toBe(true);
+    const intraday = daily.map((p, i) => ({ t: p.t + 30 * 60_000 * (i + 1), v: p.v }));
+    for (const l of labels(lineChart([{ name: 'a', points: intraday }], { title: 'intraday' })))
+      expect(l).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+  });
+
   it('renders SVG charts, metric tables with costs, config and data range', () => {
     const { store, runId } = fixtureStore();
     const html = renderHtmlReport(collectReportData(store, runId));

@@ -70,12 +70,22 @@ function niceTicks(min: number, max: number, count: number): number[] {
   return ticks;
 }
 
-function fmtDate(t: number): string {
-  const d = new Date(t);
-  const iso = d.toISOString();
-  return d.getUTCHours() === 0 && d.getUTCMinutes() === 0
-    ? iso.slice(0, 10)
-    : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+function fmtDate(t: number, dateOnly: boolean): string {
+  const iso = new Date(t).toISOString();
+  return dateOnly ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+}
+
+/**
+ * X-axis ticks placed on real bar times (evenly spaced by index), so a daily series is
+ * labelled with trading dates rather than interpolated times of day.
+ */
+function timeTicks(times: number[], count: number): { ticks: number[]; dateOnly: boolean } {
+  const unique = [...new Set(times)].sort((a, b) => a - b);
+  const dateOnly = unique.every((t) => t % 86_400_000 === 0);
+  if (unique.length <= count + 1) return { ticks: unique, dateOnly };
+  const ticks: number[] = [];
+  for (let i = 0; i <= count; i++) ticks.push(unique[Math.round((i * (unique.length - 1)) / count)]!);
+  return { ticks, dateOnly };
 }
 
 /** Keeps at most `max` points (first and last always kept) so big series stay small. */
@@ -144,11 +154,13 @@ export function lineChart(series: ChartSeries[], options: ChartOptions): string 
       `<line x1="${m.left}" x2="${m.left + pw}" y1="${y(v)}" y2="${y(v)}" stroke="#e5e5e5"/><text x="${m.left - 6}" y="${y(v) + 4}" text-anchor="end">${escapeXml(fmt(v))}</text>`,
     );
   }
-  const nX = 5;
-  for (let i = 0; i <= nX; i++) {
-    const t = tMin + ((tMax - tMin) * i) / nX;
+  const { ticks: xTicks, dateOnly } = timeTicks(
+    all.map((p) => p.t),
+    5,
+  );
+  for (const t of xTicks) {
     parts.push(
-      `<line x1="${x(t)}" x2="${x(t)}" y1="${m.top + ph}" y2="${m.top + ph + 4}" stroke="#333"/><text x="${x(t)}" y="${m.top + ph + 16}" text-anchor="middle">${fmtDate(t)}</text>`,
+      `<line x1="${x(t)}" x2="${x(t)}" y1="${m.top + ph}" y2="${m.top + ph + 4}" stroke="#333"/><text x="${x(t)}" y="${m.top + ph + 16}" text-anchor="middle">${fmtDate(t, dateOnly)}</text>`,
     );
   }
   parts.push(
