@@ -31,7 +31,11 @@ try {
   const app = join(work, 'consumer');
   run('mkdir', ['-p', app]);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
-  run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs], app);
+  run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs],
+    app,
+  );
 
   // A probe that records env reads and console/stdout writes around the import.
   const guard = `
@@ -85,8 +89,12 @@ try {
       process.stdout.write(run('node', [file], app));
     }
   }
-  const sizes = tarballs.map((t) => `${t.split('/').pop()} ${(readFileSync(t).length / 1024).toFixed(0)} KiB`);
-  console.log(`pack-smoke: ${libraries.length} libraries ok from npm-installed tarballs (${sizes.join(', ')})`);
+  const sizes = tarballs.map(
+    (t) => `${t.split('/').pop()} ${(readFileSync(t).length / 1024).toFixed(0)} KiB`,
+  );
+  console.log(
+    `pack-smoke: ${libraries.length} libraries ok from npm-installed tarballs (${sizes.join(', ')})`,
+  );
 } catch (error) {
   console.error(error.stderr ? `${error.message}\n${error.stderr}` : error);
   process.exitCode = 1;

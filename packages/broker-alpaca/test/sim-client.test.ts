@@ -173,87 +173,92 @@ describe('real client against the paper exchange', () => {
     expect(order.id).toBe(mine[0]!.id);
   });
 
-  it.each(['replay', 'wall'] as const)('a websocket reconnect loses no trade update (%s timestamps)', async (timestamps) => {
-    // With replay timestamps the sim's clock is in 2000, far behind ours: the client must
-    // measure the gap on the server's clock (GET /v2/clock when listening starts).
-    ex = await startPaperExchange({ bars: msftBars(10), timestamps });
-    const alpaca = clientFor(ex);
-    const got: TradeUpdate[] = [];
-    const stream = alpaca.streamTradeUpdates((u) => got.push(u));
-    await stream.ready;
-    await until(() => ex!.state().listeners === 1);
+  it.each(['replay', 'wall'] as const)(
+    'a websocket reconnect loses no trade update (%s timestamps)',
+    async (timestamps) => {
+      // With replay timestamps the sim's clock is in 2000, far behind ours: the client must
+      // measure the gap on the server's clock (GET /v2/clock when listening starts).
+      ex = await startPaperExchange({ bars: msftBars(10), timestamps });
+      const alpaca = clientFor(ex);
+      const got: TradeUpdate[] = [];
+      const stream = alpaca.streamTradeUpdates((u) => got.push(u));
+      await stream.ready;
+      await until(() => ex!.state().listeners === 1);
 
-    // A: seen new + fill live. D: a GTC limit seen as new, fills later during the gap.
-    const a = await alpaca.submitOrder({
-      symbol: 'MSFT',
-      qty: 10,
-      side: 'buy',
-      type: 'market',
-      timeInForce: 'day',
-    });
-    const d = await alpaca.submitOrder({
-      symbol: 'MSFT',
-      qty: 5,
-      side: 'buy',
-      type: 'limit',
-      limitPrice: 59,
-      timeInForce: 'gtc',
-    });
-    ex.advance(); // A fills at bar0's open; D (59) waits: bar0 low 59.8125
-    await until(() => got.some((u) => u.order.id === a.id && u.event === 'fill'));
+      // A: seen new + fill live. D: a GTC limit seen as new, fills later during the gap.
+      const a = await alpaca.submitOrder({
+        symbol: 'MSFT',
+        qty: 10,
+        side: 'buy',
+        type: 'market',
+        timeInForce: 'day',
+      });
+      const d = await alpaca.submitOrder({
+        symbol: 'MSFT',
+        qty: 5,
+        side: 'buy',
+        type: 'limit',
+        limitPrice: 59,
+        timeInForce: 'gtc',
+      });
+      ex.advance(); // A fills at bar0's open; D (59) waits: bar0 low 59.8125
+      await until(() => got.some((u) => u.order.id === a.id && u.event === 'fill'));
 
-    // The next event meets a disconnect and is lost: it is B's `new`.
-    ex.setFaults([{ kind: 'ws-disconnect' }]);
-    const b = await alpaca.submitOrder({
-      symbol: 'MSFT',
-      qty: 3,
-      side: 'buy',
-      type: 'market',
-      timeInForce: 'day',
-    });
-    // While the client is away (no listener): B fills, D fills (bar3 low 58.25 ≤ 59), C is submitted and canceled.
-    const c = await alpaca.submitOrder({
-      symbol: 'MSFT',
-      qty: 1,
-      side: 'buy',
-      type: 'limit',
-      limitPrice: 1,
-      timeInForce: 'gtc',
-    });
-    expect(ex.state().listeners).toBe(0);
-    ex.advance(3);
-    await alpaca.cancelOrder(c.id);
+      // The next event meets a disconnect and is lost: it is B's `new`.
+      ex.setFaults([{ kind: 'ws-disconnect' }]);
+      const b = await alpaca.submitOrder({
+        symbol: 'MSFT',
+        qty: 3,
+        side: 'buy',
+        type: 'market',
+        timeInForce: 'day',
+      });
+      // While the client is away (no listener): B fills, D fills (bar3 low 58.25 ≤ 59), C is submitted and canceled.
+      const c = await alpaca.submitOrder({
+        symbol: 'MSFT',
+        qty: 1,
+        side: 'buy',
+        type: 'limit',
+        limitPrice: 1,
+        timeInForce: 'gtc',
+      });
+      expect(ex.state().listeners).toBe(0);
+      ex.advance(3);
+      await alpaca.cancelOrder(c.id);
 
-    await until(() => stream.reconnects >= 1, 5_000);
-    await until(() => ex!.state().listeners === 1, 5_000);
-    await stream.reconciled();
-    // and life goes on: E after the reconnect arrives live
-    const e = await alpaca.submitOrder({
-      symbol: 'MSFT',
-      qty: 2,
-      side: 'sell',
-      type: 'market',
-      timeInForce: 'day',
-    });
-    ex.advance();
-    await until(() => got.some((u) => u.order.id === e.id && u.event === 'fill'));
-    await stream.close();
+      await until(() => stream.reconnects >= 1, 5_000);
+      await until(() => ex!.state().listeners === 1, 5_000);
+      await stream.reconciled();
+      // and life goes on: E after the reconnect arrives live
+      const e = await alpaca.submitOrder({
+        symbol: 'MSFT',
+        qty: 2,
+        side: 'sell',
+        type: 'market',
+        timeInForce: 'day',
+      });
+      ex.advance();
+      await until(() => got.some((u) => u.order.id === e.id && u.event === 'fill'));
+      await stream.close();
 
-    // Every event the exchange emitted reached the app once: fills by (order, cumulative qty), others by (order, event).
-    const key = (id: string, event: string, filled: number) =>
-      event === 'fill' || event === 'partial_fill' ? `${id} fill@${filled}` : `${id} ${event}`;
-    const sent = ex.state().events.map((x) => key(x.order.id as string, x.event, Number(x.order.filled_qty)));
-    const received = got.map((u) => key(u.order.id, u.event, u.order.filledQty));
-    expect([...received].sort()).toEqual([...sent].sort());
-    expect(new Set(received).size).toBe(received.length);
-    // the gap was really a gap: B, C and D's fill came from reconciliation
-    const rebuilt = got.filter((u) => u.reconciled).map((u) => key(u.order.id, u.event, u.order.filledQty));
-    expect(rebuilt.sort()).toEqual(
-      [`${b.id} new`, `${b.id} fill@3`, `${c.id} new`, `${c.id} canceled`, `${d.id} fill@5`].sort(),
-    );
-    // and the fill quantities add up to the position: 10 + 5 + 3 − 2 = 16
-    expect((await alpaca.getPosition('MSFT')).qty).toBe(16);
-  });
+      // Every event the exchange emitted reached the app once: fills by (order, cumulative qty), others by (order, event).
+      const key = (id: string, event: string, filled: number) =>
+        event === 'fill' || event === 'partial_fill' ? `${id} fill@${filled}` : `${id} ${event}`;
+      const sent = ex
+        .state()
+        .events.map((x) => key(x.order.id as string, x.event, Number(x.order.filled_qty)));
+      const received = got.map((u) => key(u.order.id, u.event, u.order.filledQty));
+      expect([...received].sort()).toEqual([...sent].sort());
+      expect(new Set(received).size).toBe(received.length);
+      // the gap was really a gap: B, C and D's fill came from reconciliation
+      const rebuilt = got.filter((u) => u.reconciled).map((u) => key(u.order.id, u.event, u.order.filledQty));
+      expect(rebuilt.sort()).toEqual(
+        [`${b.id} new`, `${b.id} fill@3`, `${c.id} new`, `${c.id} canceled`, `${d.id} fill@5`].sort(),
+      );
+      // and the fill quantities add up to the position: 10 + 5 + 3 − 2 = 16
+      expect((await alpaca.getPosition('MSFT')).qty).toBe(16);
+    },
+  );
 
   it('a gap before any update was seen is measured on the server clock (replay sim, clock in 2000)', async () => {
     ex = await startPaperExchange({ bars: msftBars(5) });
@@ -264,7 +269,13 @@ describe('real client against the paper exchange', () => {
     await until(() => ex!.state().listeners === 1);
     // The very first event is lost with the connection: no server timestamp was seen yet.
     ex.setFaults([{ kind: 'ws-disconnect' }]);
-    const b = await alpaca.submitOrder({ symbol: 'MSFT', qty: 3, side: 'buy', type: 'market', timeInForce: 'day' });
+    const b = await alpaca.submitOrder({
+      symbol: 'MSFT',
+      qty: 3,
+      side: 'buy',
+      type: 'market',
+      timeInForce: 'day',
+    });
     ex.advance();
     await until(() => stream.reconnects >= 1, 5_000);
     await stream.reconciled();

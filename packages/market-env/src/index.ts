@@ -106,4 +106,3 @@ export type {
   VecEnv,
   VecEnvStepResult,
 } from './types.js';
-
