@@ -78,6 +78,7 @@ export type {
   AccountConfig,
   Asset,
   Bar,
+  BaseBar,
   CalendarDay,
   Clock,
   Lenient,

@@ -242,8 +242,12 @@ export interface TradeUpdate {
   raw: Record<string, unknown>;
 }
 
-/** A bar (shared shape: `time` is the bar START in epoch ms, UTC). */
-export interface Bar {
+/**
+ * The bar shape shared by the MARLTS packages (declared here, not imported): `time` is the
+ * bar START in UTC epoch ms. Close-only data sets repeat the close in open/high/low and put
+ * volume 0. The paper exchange takes these.
+ */
+export interface BaseBar {
   symbol: string;
   time: number;
   open: number;
@@ -251,6 +255,10 @@ export interface Bar {
   low: number;
   close: number;
   volume: number;
+}
+
+/** A bar from Alpaca's market data: the shared shape plus trade count and VWAP. */
+export interface Bar extends BaseBar {
   /** Trade count (`n`), `null` when absent. */
   tradeCount: number | null;
   /** VWAP (`vw`), `null` when absent. */

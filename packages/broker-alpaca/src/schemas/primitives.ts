@@ -5,6 +5,7 @@
  * `Date` would cut to milliseconds). Objects from Alpaca keep the exact wire object in `raw`.
  */
 import { z } from 'zod';
+import { nyParts, nyWallToUtc } from '../rules/ny-time.js';
 
 const DECIMAL_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -119,29 +120,8 @@ export function decimalPlaces(text: string): number {
  * Uses the ICU time zone data, never a fixed offset (api-contracts.md A10).
  */
 export function newYorkOffsetMinutes(utcMs: number): number {
-  const parts = NY_FORMAT.formatToParts(new Date(utcMs));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  const asUtc = Date.UTC(
-    get('year'),
-    get('month') - 1,
-    get('day'),
-    get('hour') % 24,
-    get('minute'),
-    get('second'),
-  );
-  return Math.round((asUtc - Math.floor(utcMs / 1000) * 1000) / 60000);
+  return nyParts(utcMs).offsetMinutes;
 }
-
-const NY_FORMAT = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/New_York',
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
 
 /**
  * Epoch ms of a New York wall time (`date` `YYYY-MM-DD`, `time` `HH:MM` or `HHMM`).
@@ -150,10 +130,8 @@ const NY_FORMAT = new Intl.DateTimeFormat('en-US', {
  */
 export function newYorkWallTimeToMs(date: string, time: string): number {
   const t = time.includes(':') ? time : `${time.slice(0, 2)}:${time.slice(2, 4)}`;
-  const naive = Date.parse(`${date}T${t}:00Z`);
-  if (!Number.isFinite(naive)) return Number.NaN;
-  // Two passes settle the offset on DST-change days.
-  let guess = naive - newYorkOffsetMinutes(naive) * 60000;
-  guess = naive - newYorkOffsetMinutes(guess) * 60000;
-  return guess;
+  const m = /^(\d{2}):(\d{2})$/.exec(t);
+  if (!m || !/^\d{4}-\d{2}-\d{2}$/.test(date) || !Number.isFinite(Date.parse(`${date}T00:00:00Z`)))
+    return Number.NaN;
+  return nyWallToUtc(date, Number(m[1]), Number(m[2]));
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { AlpacaError } from '../errors.js';
+import type { BaseBar } from '../types.js';
 
 /**
  * A bar (the shape shared by the MARLTS packages): `time` is the bar START in
@@ -11,15 +12,7 @@ import { AlpacaError } from '../errors.js';
  * convention), midnight UTC or the open; the session date is read from them.
  * Close-only data sets repeat the close in open/high/low and put volume 0.
  */
-export interface Bar {
-  symbol: string;
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
+export type Bar = BaseBar;
 
 const barSchema = z.object({
   symbol: z.string().min(1),
