@@ -7,11 +7,12 @@
  * clipping → Adam, with an early stop when the approximate KL exceeds 1.5·targetKl.
  *
  * Acting runs in pure JS on a weight snapshot refreshed once per update (tfjs costs several
- * µs per op, more than a 64×64 forward pass); gradient steps run in tfjs on one flat
- * parameter vector, so each minibatch costs a fixed, small number of ops.
+ * µs per op, more than a 64×64 forward pass). Gradient steps use the analytic gradient of
+ * {@link ppoGradient} (the maths of `ppoLossT`, checked against its tfjs autodiff) on JS
+ * copies of the weights and Adam moments: only the large matrix products run in tfjs, so a
+ * minibatch costs a handful of kernels; the copies go back to tfjs once per update phase.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import { RolloutBuffer, type RolloutSample } from '../buffers/rollout-buffer.js';
+import { RolloutBuffer } from '../buffers/rollout-buffer.js';
 import {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
@@ -25,14 +26,12 @@ import {
 import { categoricalMode, categoricalSample } from '../distributions/categorical.js';
 import type { Env, VecEnv } from '../env.js';
 import { RlError } from '../errors.js';
-import { ppoLossT } from '../losses/ppo-loss.js';
-import { clipGradNorm } from '../nn/clip-grad.js';
 import type { RunningMeanStdState } from '../normalize/running-mean-std.js';
 import { ObsNormalizer, RewardNormalizer, type RewardNormalizerState } from '../normalize/vec-normalize.js';
-import { Adam } from '../optim/adam.js';
+import { Adam, type AdamState } from '../optim/adam.js';
 import { ActorCriticPolicy } from '../policies/actor-critic.js';
 import { Rng, type RngState } from '../random.js';
-import { explainedVariance, normalizeAdvantages } from '../returns.js';
+import { explainedVariance } from '../returns.js';
 import { type Space, spaceSize } from '../spaces.js';
 import { toVecEnv } from '../vec-env.js';
 import {
@@ -45,7 +44,9 @@ import {
   spaceMismatch,
   yieldToEventLoop,
 } from './common.js';
+import { flatAdamStep } from './flat-adam.js';
 import { type PpoConfig, type PpoOptions, ppoConfigSchema } from './ppo-config.js';
+import { clipGradNormInPlace, ppoGradient } from './ppo-grad.js';
 import {
   decodeSchedule,
   type EncodedSchedule,
@@ -354,53 +355,6 @@ export class Ppo {
     buf.computeReturnsAndAdvantage({ lastValues, dones, gamma, gaeLambda: this.config.gaeLambda });
   }
 
-  /** One gradient evaluation on a minibatch: clipped gradient + [loss parts…, grad norm]. */
-  private gradStep(s: RolloutSample, clipRange: number): { grad: tf.Tensor; stats: Float32Array } {
-    const c = this.config;
-    const p = this.policy;
-    const b = s.oldValues.length;
-    const out = tf.tidy(() => {
-      const obs = tf.tensor2d(s.obs, [b, this.obsDim]);
-      const actions = p.discrete
-        ? tf.tensor1d(Int32Array.from(s.actions), 'int32')
-        : tf.tensor2d(s.actions, [b, p.actDim]);
-      const oldLogProb = tf.tensor1d(s.oldLogProb);
-      // Normalised here, outside the tape (same formula as SB3 / ppoLossT): fewer recorded ops.
-      const advantages = tf.tensor1d(
-        c.normalizeAdvantage && b > 1 ? Float32Array.from(normalizeAdvantages(s.advantages)) : s.advantages,
-      );
-      const oldValues = tf.tensor1d(s.oldValues);
-      const returns = tf.tensor1d(s.returns);
-      let parts: tf.Tensor[] = [];
-      const { value, grads } = tf.variableGrads(() => {
-        const ev = p.evaluateActionsT(obs, actions);
-        const l = ppoLossT({
-          oldLogProb,
-          newLogProb: ev.logProb,
-          advantages,
-          oldValues,
-          newValues: ev.values,
-          returns,
-          entropy: ev.entropy,
-          clipRange,
-          clipRangeVf: c.clipRangeVf,
-          normalizeAdvantage: false,
-          entCoef: c.entCoef,
-          vfCoef: c.vfCoef,
-        });
-        parts = [l.policyLoss, l.valueLoss, l.entropyLoss, l.approxKl, l.clipFraction].map((x) => tf.keep(x));
-        return l.loss;
-      }, [p.params]);
-      const clipped = clipGradNorm([grads[p.params.name]!], c.maxGradNorm);
-      const stats = tf.stack([value, ...parts, clipped.norm]);
-      tf.dispose(parts);
-      return { grad: clipped.grads[0]!, stats };
-    });
-    const stats = out.stats.dataSync() as Float32Array;
-    out.stats.dispose();
-    return { grad: out.grad, stats };
-  }
-
   /** Epochs × minibatches of clipped-surrogate updates (SB3 `PPO.train`). */
   private train(): PpoTrainStats {
     const c = this.config;
@@ -411,17 +365,37 @@ export class Ppo {
     let count = 0;
     let lastLoss = Number.NaN;
     let epochs = 0;
-    // The weights and optimiser state before this update phase, restored if it fails.
+    // The weights and optimiser state before this update phase, restored if it fails. The
+    // phase runs on JS copies (weights, Adam moments) written back to tfjs once at the end.
     const goodWeights = this.policy.getWeights();
     const goodOptimizer = this.optimizer.getState();
+    const weights = goodWeights.slice();
+    const adam: AdamState = {
+      step: goodOptimizer.step,
+      m: goodOptimizer.m.map((x) => x.slice()),
+      v: goodOptimizer.v.map((x) => x.slice()),
+    };
+    const adamHyper = {
+      learningRate: lr,
+      beta1: this.optimizer.beta1,
+      beta2: this.optimizer.beta2,
+      eps: this.optimizer.eps,
+    };
+    const lossOptions = {
+      clipRange,
+      clipRangeVf: c.clipRangeVf,
+      normalizeAdvantage: c.normalizeAdvantage,
+      entCoef: c.entCoef,
+      vfCoef: c.vfCoef,
+    };
     try {
       let continueTraining = true;
       for (let epoch = 0; epoch < c.nEpochs && continueTraining; epoch++) {
         for (const idx of buf.minibatches(c.batchSize, this.rng)) {
-          const { grad, stats } = this.gradStep(buf.gather(idx), clipRange);
+          const { grad, stats } = ppoGradient(this.policy, weights, buf.gather(idx), lossOptions);
+          stats[6] = clipGradNormInPlace(grad, c.maxGradNorm);
           const bad = firstNonFinite(stats);
           if (bad >= 0) {
-            grad.dispose();
             this.policy.setWeights(goodWeights);
             this.optimizer.setState(goodOptimizer);
             throw new RlError(
@@ -434,18 +408,18 @@ export class Ppo {
           count++;
           lastLoss = stats[0]!;
           if (c.targetKl !== null && stats[4]! > 1.5 * c.targetKl) {
-            grad.dispose();
             continueTraining = false;
             break;
           }
-          this.optimizer.step([grad], lr);
-          grad.dispose();
+          flatAdamStep(weights, grad, adam, adamHyper);
         }
         if (continueTraining) {
           this.nUpdates++;
           epochs++;
         }
       }
+      this.policy.setWeights(weights);
+      this.optimizer.setState(adam);
     } finally {
       this.policy.refresh();
     }

@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { BACKENDS } from '../../test/grad-check.js';
+import { initBackend } from '../backend.js';
+import type { RolloutSample } from '../buffers/rollout-buffer.js';
+import { tf } from '../index.js';
+import { ppoLossT } from '../losses/ppo-loss.js';
+import { matMulHybrid, transpose } from '../nn/mlp-grad.js';
+import { Adam } from '../optim/adam.js';
+import { ActorCriticPolicy } from '../policies/actor-critic.js';
+import { Rng } from '../random.js';
+import { box, discrete, type Space } from '../spaces.js';
+import { expectClose } from '../testing.js';
+import { flatAdamStep } from './flat-adam.js';
+import { clipGradNormInPlace, type PpoGradOptions, ppoGradient } from './ppo-grad.js';
+
+const OBS_DIM = 5;
+const BATCH = 64;
+
+/** A policy with perturbed weights and a minibatch whose ratios fall on both sides of the clip range. */
+function setup(actionSpace: Space, activation: 'tanh' | 'relu', seed: number) {
+  const rng = new Rng(seed);
+  const policy = new ActorCriticPolicy({
+    obsDim: OBS_DIM,
+    actionSpace,
+    netArch: { pi: [64, 64], vf: [64, 32] },
+    activation,
+    logStdInit: -0.3,
+    orthoInit: true,
+    rng: rng.fork(),
+  });
+  const w = policy.getWeights();
+  for (let i = 0; i < w.length; i++) w[i] = w[i]! + 0.05 * rng.normal();
+  policy.setWeights(w);
+  const obs = rng.fillNormal(new Float32Array(BATCH * OBS_DIM)) as Float32Array;
+  const head = policy.head(obs, BATCH);
+  const actDim = policy.actDim;
+  const actions = new Float32Array(BATCH * actDim);
+  for (let i = 0; i < actions.length; i++) {
+    actions[i] = policy.discrete ? rng.int(policy.headDim) : head[i]! + rng.normal();
+  }
+  // Current log-probs, then "old" ones shifted by up to ±0.5 so that |ratio − 1| spans the clip range.
+  const current = tfLogProb(policy, obs, actions);
+  const oldLogProb = new Float32Array(BATCH);
+  for (let i = 0; i < BATCH; i++) oldLogProb[i] = current[i]! + rng.uniform(-0.5, 0.5);
+  const values = policy.predictValues(obs, BATCH);
+  const sample: RolloutSample = {
+    obs,
+    actions,
+    oldLogProb,
+    advantages: rng.fillNormal(new Float32Array(BATCH)).map((x) => 2 * x + 0.5) as Float32Array,
+    oldValues: values.map((v) => v + rng.uniform(-0.4, 0.4)) as Float32Array,
+    returns: values.map((v) => v + rng.normal()) as Float32Array,
+  };
+  return { policy, sample, weights: policy.getWeights() };
+}
+
+/** log π(a|s) from the tfjs path (the reference), as a Float32Array. */
+function tfLogProb(policy: ActorCriticPolicy, obs: Float32Array, actions: Float32Array): Float32Array {
+  return tf.tidy(() => {
+    const a = policy.discrete
+      ? tf.tensor1d(Int32Array.from(actions), 'int32')
+      : tf.tensor2d(actions, [BATCH, policy.actDim]);
+    const ev = policy.evaluateActionsT(tf.tensor2d(obs, [BATCH, OBS_DIM]), a);
+    return ev.logProb.dataSync().slice() as Float32Array;
+  });
+}
+
+/** tfjs autodiff of `ppoLossT` through `policy.evaluateActionsT`: [grad, stats]. */
+function referenceGradient(
+  policy: ActorCriticPolicy,
+  s: RolloutSample,
+  o: PpoGradOptions,
+): { grad: Float32Array; stats: Float32Array } {
+  return tf.tidy(() => {
+    const obs = tf.tensor2d(s.obs, [BATCH, OBS_DIM]);
+    const actions = policy.discrete
+      ? tf.tensor1d(Int32Array.from(s.actions), 'int32')
+      : tf.tensor2d(s.actions, [BATCH, policy.actDim]);
+    let parts: tf.Tensor[] = [];
+    const { value, grads } = tf.variableGrads(() => {
+      const ev = policy.evaluateActionsT(obs, actions);
+      const l = ppoLossT({
+        oldLogProb: tf.tensor1d(s.oldLogProb),
+        newLogProb: ev.logProb,
+        advantages: tf.tensor1d(s.advantages),
+        oldValues: tf.tensor1d(s.oldValues),
+        newValues: ev.values,
+        returns: tf.tensor1d(s.returns),
+        entropy: ev.entropy,
+        ...o,
+      });
+      parts = [l.policyLoss, l.valueLoss, l.entropyLoss, l.approxKl, l.clipFraction].map((x) => tf.keep(x));
+      return l.loss;
+    }, [policy.params]);
+    const stats = tf
+      .stack([value, ...parts])
+      .dataSync()
+      .slice() as Float32Array;
+    tf.dispose(parts);
+    return { grad: grads[policy.params.name]!.dataSync().slice() as Float32Array, stats };
+  });
+}
+
+const maxAbs = (x: ArrayLike<number>) => {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]!));
+  return m;
+};
+
+const CASES = [
+  { name: 'Discrete(3), tanh', space: discrete(3), activation: 'tanh' as const },
+  { name: 'Box(2), tanh', space: box({ shape: [2], low: -1, high: 1 }), activation: 'tanh' as const },
+  { name: 'Discrete(2), relu', space: discrete(2), activation: 'relu' as const },
+];
+const VARIANTS = [
+  { clipRangeVf: null, normalizeAdvantage: true, entCoef: 0.01 },
+  { clipRangeVf: 0.2, normalizeAdvantage: false, entCoef: 0.05 },
+  { clipRangeVf: 0.2, normalizeAdvantage: true, entCoef: 0 },
+  { clipRangeVf: null, normalizeAdvantage: false, entCoef: 0 },
+];
+
+describe.each(BACKENDS)('ppoGradient equals the tfjs autodiff of ppoLossT on %s', (backend) => {
+  it.each(CASES)('$name, with and without value clipping and advantage normalisation', async (c) => {
+    await initBackend(backend);
+    const before = tf.memory().numTensors;
+    const { policy, sample, weights } = setup(c.space, c.activation, 7);
+    let clippedSomewhere = false;
+    for (const v of VARIANTS) {
+      const o: PpoGradOptions = { clipRange: 0.2, vfCoef: 0.5, ...v };
+      const ref = referenceGradient(policy, sample, o);
+      const fast = ppoGradient(policy, weights, sample, o);
+      const label = `${backend} ${c.name} ${JSON.stringify(v)}`;
+      expectClose(fast.stats.subarray(0, 6), ref.stats, { rtol: 1e-4, atol: 1e-5, label: `${label} stats` });
+      expectClose(fast.grad, ref.grad, { rtol: 1e-4, atol: 1e-4 * maxAbs(ref.grad), label: `${label} grad` });
+      // Sanity: the gradient is not trivially zero and the clipping branches are exercised.
+      expect(maxAbs(ref.grad)).toBeGreaterThan(1e-3);
+      clippedSomewhere ||= fast.stats[5]! > 0.05 && fast.stats[5]! < 0.95;
+    }
+    expect(clippedSomewhere).toBe(true);
+    policy.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('matMulHybrid matches a float64 product on both the tfjs and the JS path', async () => {
+    await initBackend(backend);
+    const before = tf.memory().numTensors;
+    const rng = new Rng(3);
+    for (const [m, k, n] of [
+      [64, 64, 64],
+      [3, 5, 2],
+    ] as const) {
+      const a = rng.fillNormal(new Float32Array(m * k)) as Float32Array;
+      const b = rng.fillNormal(new Float32Array(k * n)) as Float32Array;
+      const want = new Float64Array(m * n);
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++)
+          for (let p = 0; p < k; p++) want[i * n + j]! += a[i * k + p]! * b[p * n + j]!;
+      expectClose(matMulHybrid(a, m, k, b, n), want, { rtol: 1e-4, atol: 1e-4 });
+    }
+    expect(Array.from(transpose(Float32Array.from([1, 2, 3, 4, 5, 6]), 2, 3))).toEqual([1, 4, 2, 5, 3, 6]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('flatAdamStep and clipGradNormInPlace', () => {
+  it('match the tfjs Adam and torch clip_grad_norm_', async () => {
+    await initBackend('cpu');
+    const rng = new Rng(1);
+    const p0 = rng.fillNormal(new Float32Array(10)) as Float32Array;
+    const w = tf.variable(tf.tensor1d(p0));
+    const adam = new Adam([w], { learningRate: 0.01, eps: 1e-5 });
+    const flat = p0.slice();
+    const state = { step: 0, m: [new Float32Array(10)], v: [new Float32Array(10)] };
+    for (let t = 0; t < 3; t++) {
+      const g = rng.fillNormal(new Float32Array(10)) as Float32Array;
+      const gt = tf.tensor1d(g);
+      adam.step([gt]);
+      gt.dispose();
+      flatAdamStep(flat, g, state, { learningRate: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-5 });
+    }
+    expectClose(flat, w.dataSync(), { rtol: 1e-5, atol: 1e-6 });
+    const s = adam.getState();
+    expect(state.step).toBe(3);
+    expectClose(state.m[0]!, s.m[0]!, { rtol: 1e-5, atol: 1e-7 });
+    expectClose(state.v[0]!, s.v[0]!, { rtol: 1e-5, atol: 1e-7 });
+    adam.dispose();
+    w.dispose();
+
+    const g = Float32Array.from([3, 4]);
+    expect(clipGradNormInPlace(g, 1)).toBeCloseTo(5, 6);
+    expectClose(g, [3 / (5 + 1e-6), 4 / (5 + 1e-6)], { rtol: 1e-6 });
+    const small = Float32Array.from([0.3, 0.4]);
+    expect(clipGradNormInPlace(small, 1)).toBeCloseTo(0.5, 6);
+    expect(Array.from(small)).toEqual(Array.from(Float32Array.from([0.3, 0.4])));
+  });
+});

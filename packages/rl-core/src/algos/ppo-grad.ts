@@ -1,0 +1,177 @@
+/**
+ * PPO's minibatch gradient for {@link ActorCriticPolicy} computed analytically on arrays:
+ * forward both MLPs ({@link mlpForwardTape}), evaluate SB3's loss (the maths of
+ * {@link ppoLossT}: clipped surrogate, optionally clipped value loss, entropy bonus, with
+ * advantages normalised per minibatch by the unbiased std + 1e-8), differentiate it with
+ * respect to the network outputs (logits or Gaussian means, values) and `logStd` by hand,
+ * then backpropagate with {@link mlpBackward}. The subgradients at the kinks are tfjs's:
+ * `minimum` sends the gradient to its first argument on ties, `clipByValue` passes it at
+ * the bounds. Equal to the tfjs autodiff of `ppoLossT` to float32 rounding (tested on the
+ * cpu and wasm backends), at a few tfjs kernels per minibatch instead of hundreds.
+ */
+import type { RolloutSample } from '../buffers/rollout-buffer.js';
+import { HALF_LOG_2PI } from '../distributions/diag-gaussian.js';
+import { mlpBackward, mlpForwardTape } from '../nn/mlp-grad.js';
+import type { ActorCriticPolicy } from '../policies/actor-critic.js';
+import { normalizeAdvantages } from '../returns.js';
+
+/** Loss settings of {@link ppoGradient} (SB3's names). */
+export interface PpoGradOptions {
+  clipRange: number;
+  clipRangeVf: number | null;
+  normalizeAdvantage: boolean;
+  entCoef: number;
+  vfCoef: number;
+}
+
+/** Index of each diagnostic in {@link PpoGradResult.stats}. */
+export const PPO_STAT_NAMES = [
+  'loss',
+  'policyLoss',
+  'valueLoss',
+  'entropyLoss',
+  'approxKl',
+  'clipFraction',
+  'gradNorm',
+] as const;
+
+/** What {@link ppoGradient} returns. */
+export interface PpoGradResult {
+  /** ∂loss/∂params in the policy's flat layout (unclipped). */
+  grad: Float32Array;
+  /** `[loss, policyLoss, valueLoss, entropyLoss, approxKl, clipFraction, gradNorm]` as float32 (see {@link PPO_STAT_NAMES}); gradNorm is filled by {@link clipGradNormInPlace}. */
+  stats: Float32Array;
+}
+
+/**
+ * Loss diagnostics and the exact gradient of SB3's PPO loss for one minibatch, with the
+ * policy's weights given as a flat array (`weights`, same layout as `policy.params`).
+ *
+ * @example
+ * const { grad, stats } = ppoGradient(policy, weights, buffer.gather(idx),
+ *   { clipRange: 0.2, clipRangeVf: null, normalizeAdvantage: true, entCoef: 0, vfCoef: 0.5 });
+ * stats[6] = clipGradNormInPlace(grad, 0.5);
+ */
+export function ppoGradient(
+  policy: ActorCriticPolicy,
+  weights: Float32Array,
+  s: RolloutSample,
+  o: PpoGradOptions,
+): PpoGradResult {
+  const b = s.oldValues.length;
+  const k = policy.headDim;
+  const adv = o.normalizeAdvantage && b > 1 ? normalizeAdvantages(s.advantages) : s.advantages;
+  const pi = mlpForwardTape(policy.piSpec, weights, 0, s.obs, b);
+  const vf = mlpForwardTape(policy.vfSpec, weights, policy.vfOffset, s.obs, b);
+  const head = pi.out;
+  const values = vf.out;
+  const dHead = new Float32Array(b * k);
+  const dValues = new Float32Array(b);
+  const grad = new Float32Array(weights.length);
+  const c = o.clipRange;
+  const cv = o.clipRangeVf;
+  // ∂loss/∂entropy_i: entropyLoss = −mean(entropy).
+  const gH = -o.entCoef / b;
+  const logStd = policy.discrete
+    ? null
+    : weights.subarray(policy.logStdOffset, policy.logStdOffset + policy.actDim);
+  let entropyGauss = 0;
+  if (logStd) for (let d = 0; d < k; d++) entropyGauss += logStd[d]! + 0.5 + HALF_LOG_2PI;
+  const probs = new Float64Array(k);
+  let surrogate = 0;
+  let clipped = 0;
+  let kl = 0;
+  let valueSq = 0;
+  let entropySum = 0;
+  for (let i = 0; i < b; i++) {
+    const ho = i * k;
+    let logProb = 0;
+    let entropy = 0;
+    if (logStd === null) {
+      // log-softmax with the max subtracted, as logSoftmaxT.
+      let mx = Number.NEGATIVE_INFINITY;
+      for (let j = 0; j < k; j++) mx = Math.max(mx, head[ho + j]!);
+      let z = 0;
+      for (let j = 0; j < k; j++) z += Math.exp(head[ho + j]! - mx);
+      const logZ = mx + Math.log(z);
+      for (let j = 0; j < k; j++) {
+        const lp = head[ho + j]! - logZ;
+        probs[j] = Math.exp(lp);
+        entropy -= probs[j]! * lp;
+      }
+      logProb = head[ho + s.actions[i]!]! - logZ;
+    } else {
+      for (let d = 0; d < k; d++) {
+        const zd = (s.actions[ho + d]! - head[ho + d]!) / Math.exp(logStd[d]!);
+        logProb += -0.5 * zd * zd - logStd[d]! - HALF_LOG_2PI;
+      }
+      entropy = entropyGauss;
+    }
+    const logRatio = logProb - s.oldLogProb[i]!;
+    const r = Math.exp(logRatio);
+    const a = adv[i]!;
+    const rc = Math.min(Math.max(r, 1 - c), 1 + c);
+    const unclippedWins = a * r <= a * rc;
+    surrogate += unclippedWins ? a * r : a * rc;
+    if (Math.abs(r - 1) > c) clipped++;
+    kl += r - 1 - logRatio;
+    entropySum += entropy;
+    // ∂loss/∂logProb_i through policyLoss = −mean(min(A·r, A·clip(r))), r = exp(logProb − old).
+    const gLp = unclippedWins ? (-a * r) / b : 0;
+    const v = values[i]!;
+    const vOld = s.oldValues[i]!;
+    const diff = v - vOld;
+    const vPred = cv === null ? v : vOld + Math.min(Math.max(diff, -cv), cv);
+    const err = vPred - s.returns[i]!;
+    valueSq += err * err;
+    const inRange = cv === null || (diff >= -cv && diff <= cv);
+    dValues[i] = inRange ? (o.vfCoef * 2 * err) / b : 0;
+    if (logStd === null) {
+      const act = s.actions[i]!;
+      for (let j = 0; j < k; j++) {
+        const p = probs[j]!;
+        // ∂logp_a/∂z_j = [j = a] − p_j;  ∂H/∂z_j = −p_j (log p_j + H).
+        const dLp = (j === act ? 1 : 0) - p;
+        const dH = p > 0 ? -p * (Math.log(p) + entropy) : 0;
+        dHead[ho + j] = gLp * dLp + gH * dH;
+      }
+    } else {
+      for (let d = 0; d < k; d++) {
+        const std = Math.exp(logStd[d]!);
+        const zd = (s.actions[ho + d]! - head[ho + d]!) / std;
+        dHead[ho + d] = (gLp * zd) / std;
+        // ∂logp/∂logStd_d = z² − 1; ∂H_i/∂logStd_d = 1.
+        grad[policy.logStdOffset + d] = grad[policy.logStdOffset + d]! + gLp * (zd * zd - 1) + gH;
+      }
+    }
+  }
+  mlpBackward(policy.piSpec, weights, 0, pi, dHead, grad);
+  mlpBackward(policy.vfSpec, weights, policy.vfOffset, vf, dValues, grad);
+  const policyLoss = -surrogate / b;
+  const valueLoss = valueSq / b;
+  const entropyLoss = -entropySum / b;
+  const stats = new Float32Array(PPO_STAT_NAMES.length);
+  stats[0] = policyLoss + o.entCoef * entropyLoss + o.vfCoef * valueLoss;
+  stats[1] = policyLoss;
+  stats[2] = valueLoss;
+  stats[3] = entropyLoss;
+  stats[4] = kl / b;
+  stats[5] = clipped / b;
+  return { grad, stats };
+}
+
+/**
+ * torch's `clip_grad_norm_` on one flat gradient, in place: `g ← g·min(1, maxNorm/(‖g‖₂ + 1e-6))`.
+ * Returns the norm before clipping (non-finite if any entry is).
+ *
+ * @example
+ * const norm = clipGradNormInPlace(grad, 0.5);
+ */
+export function clipGradNormInPlace(grad: Float32Array, maxNorm: number): number {
+  let sq = 0;
+  for (let i = 0; i < grad.length; i++) sq += grad[i]! * grad[i]!;
+  const norm = Math.sqrt(sq);
+  const coef = Math.min(maxNorm / (norm + 1e-6), 1);
+  if (coef < 1) for (let i = 0; i < grad.length; i++) grad[i] = grad[i]! * coef;
+  return norm;
+}
