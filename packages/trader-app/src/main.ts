@@ -216,8 +216,9 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     program
       .command('demo')
       .description(
-        'offline end to end on the bundled Dow-10 data: train both agents, walk-forward backtest, ' +
-          'paper-trade a replayed session against the local paper exchange with retraining, write the report',
+        'offline end to end on the bundled data: train both agents on Dow-10 daily closes, walk-forward backtest, ' +
+          'paper-trade a replayed 2000 session (retraining every 21 bars), then an intraday stage on USD/CHF ' +
+          '30-minute bars (paper replay retraining every 60 minutes of bar time = 2 bars), write the report',
       )
       .option('--quick', 'an even smaller budget (for smoke tests; weaker agents)'),
   ).action(action(async () => (await import('./commands/demo.js')).runDemo));

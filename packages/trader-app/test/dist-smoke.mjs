@@ -255,11 +255,66 @@ for (const title of [
   'backtest: equity per agent and baseline',
   'paper: equity per agent and baseline',
   'backtest: drawdown',
+  'intraday: equity per agent and baseline',
 ]) {
   if (!html.includes(title)) fail(`the demo report lacks the chart "${title}"`);
 }
+// The intraday stage: its own run in the same store, linked from the demo run, retraining
+// every 60 minutes of bar time (every 2 half-hour bars), each round one decision per agent.
+const ddb = new Database(join(demoDir, 'marlts.db'), { readonly: true });
+const demoRun = ddb.prepare("SELECT id FROM runs WHERE kind = 'demo' ORDER BY created_at DESC LIMIT 1").get();
+const linkRow = ddb
+  .prepare("SELECT json FROM notes WHERE run_id = ? AND key = 'linkedSections'")
+  .get(demoRun?.id);
+const intradayRunId = linkRow
+  ? JSON.parse(linkRow.json).find((l) => l.section === 'intraday')?.runId
+  : undefined;
+if (!intradayRunId) fail('the demo run links no intraday run');
+const latest = ddb.prepare('SELECT id FROM runs ORDER BY created_at DESC, id DESC LIMIT 1').get();
+if (latest.id !== demoRun.id) fail(`the store's latest run is ${latest.id}, not the demo run ${demoRun.id}`);
+const decisions = ddb
+  .prepare(
+    'SELECT bar_time, agent, promoted FROM retrain_decisions WHERE run_id = ? ORDER BY bar_time, agent',
+  )
+  .all(intradayRunId);
+const retrainTimes = [...new Set(decisions.map((d) => d.bar_time))];
+if (retrainTimes.length < 3) fail(`the intraday stage retrained ${retrainTimes.length} times, expected >= 3`);
+for (let i = 1; i < retrainTimes.length; i++) {
+  const gap = retrainTimes[i] - retrainTimes[i - 1];
+  if (gap !== 3_600_000) {
+    fail(
+      `intraday retrains ${new Date(retrainTimes[i - 1]).toISOString()} -> ${new Date(retrainTimes[i]).toISOString()}: ${gap / 60_000} min of bar time, expected 60`,
+    );
+  }
+}
+const agents = [...new Set(decisions.map((d) => d.agent))].sort().join(',');
+if (agents !== 'rl-long-0-intraday,rl-short-0-intraday' || decisions.length !== 2 * retrainTimes.length)
+  fail(
+    `intraday retrain decisions: agents ${agents}, ${decisions.length} rows for ${retrainTimes.length} rounds`,
+  );
+const intradayBars = ddb
+  .prepare("SELECT COUNT(*) AS n FROM equity WHERE run_id = ? AND series = 'paper/account'")
+  .get(intradayRunId).n;
+if (intradayBars < 2 * retrainTimes.length)
+  fail(`the intraday stage recorded only ${intradayBars} equity points`);
+const dailyTimes = ddb
+  .prepare('SELECT DISTINCT bar_time FROM retrain_decisions WHERE run_id = ? ORDER BY bar_time')
+  .all(demoRun.id)
+  .map((r) => r.bar_time);
+if (dailyTimes.length < 1) fail('the daily paper stage made no retrain decision');
+const ckptAgents = ddb
+  .prepare('SELECT run_id, agent FROM checkpoints')
+  .all()
+  .map((c) => [c.run_id === intradayRunId, c.agent.endsWith('-intraday')]);
+if (!ckptAgents.some(([intra]) => intra) || ckptAgents.some(([intra, named]) => intra !== named))
+  fail('intraday checkpoints must be exactly the ones named *-intraday (the daily champions stay apart)');
+if (!demo.out.includes('intraday stage: retrained every 60 minutes of bar time (= every 2 bars)'))
+  fail(`the demo output does not state the intraday cadence:\n${demo.out}`);
+if (!demo.out.includes('daily stage: retrained every 21 bars'))
+  fail(`the demo output does not state the daily cadence:\n${demo.out}`);
+ddb.close();
 console.log(
   `ok: marlts ${pkg.version} dist smoke (help, exit codes, import, kill -9 paper restart: ${ids.length} orders, ` +
-    `${[...simPositions].map(([s, q]) => `${s} ${q}`).join(', ')} at the exchange = run store; demo --quick report)`,
+    `${[...simPositions].map(([s, q]) => `${s} ${q}`).join(', ')} at the exchange = run store; demo --quick report, intraday stage ${retrainTimes.length} retrains 60 min of bar time apart)`,
 );
 process.exit(0);

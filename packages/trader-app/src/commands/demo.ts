@@ -4,8 +4,11 @@
  * 2. walk-forward backtest on unseen windows (train 2 years → test the next quarter);
  * 3. paper-trade a replayed session (2000) against the local paper exchange, with
  *    retraining every 21 bars (daily bars: "hourly" in bar time would mean every bar,
- *    so the demo retrains monthly; intraday data uses 60 minutes of bar time);
- * 4. write the report and print where it is.
+ *    so the daily stage retrains monthly);
+ * 4. the intraday stage (demo-intraday.ts): the same engine and live loop on real
+ *    USD/CHF 30-minute bars, two replayed session days with hourly retraining
+ *    (60 minutes of bar time = every 2 bars);
+ * 5. write the report and print where it is.
  */
 
 import { createAlpacaClient } from '@marlts/broker-alpaca';
@@ -20,7 +23,14 @@ import { loadBars } from '../engine/data.js';
 import { runWalkForward } from '../engine/walk-forward.js';
 import { LiveLoop } from '../live/loop.js';
 import { storePaperMetrics } from '../live/paper-metrics.js';
+import { RunStore } from '../store.js';
 import { storeWalkForward } from './backtest.js';
+import {
+  type IntradayStageResult,
+  intradayConfig,
+  loadIntradayData,
+  runIntradayStage,
+} from './demo-intraday.js';
 import { writeReport } from './report.js';
 import { costsNote, openRun } from './run-setup.js';
 
@@ -55,13 +65,31 @@ export async function runDemo(ctx: CommandContext, opts: Record<string, unknown>
   const t0 = Date.now();
   const data = loadBars({ ...config.data, minBars: 600 });
   const backend = await startBackend(config);
+  // The intraday stage records into its own run of the same store, created first so the
+  // demo run stays the store's latest run (`marlts report` without an id shows it).
+  const iConfig = intradayConfig(config, quick);
+  const iData = loadIntradayData();
+  const pre = RunStore.open(config.runDir);
+  const intradayRunId = pre.createRun({
+    kind: 'paper',
+    seed: iConfig.seed,
+    dataFile: iData.file,
+    dataStart: iData.frame.times[0]!,
+    dataEnd: iData.frame.times[iData.frame.nBars - 1]!,
+    symbols: iData.symbols,
+  });
+  const iConfigSha256 = pre.saveConfig(intradayRunId, iConfig);
+  pre.close();
+  await new Promise((r) => setTimeout(r, 2)); // distinct created_at
   const { store, runId, configSha256 } = openRun(config, 'demo', data);
   const { frame } = data;
   const trainEndTime = Date.parse(`${TRAIN_END}T23:59:59Z`);
   let trainEnd = 0;
   while (trainEnd + 1 < frame.nBars && frame.times[trainEnd + 1]! <= trainEndTime) trainEnd++;
   const replayBars = Math.min(quick ? 42 : 126, frame.nBars - 1 - trainEnd);
-  const step = (n: number, text: string) => ctx.err(`\n[${n}/4] ${text}`);
+  const step = (n: number, text: string) => ctx.err(`\n[${n}/5] ${text}`);
+  let intraday: IntradayStageResult | undefined;
+  let dailyRetrains = 0;
   const timings: Record<string, number> = {};
   try {
     ctx.err(
@@ -135,7 +163,7 @@ export async function runDemo(ctx: CommandContext, opts: Record<string, unknown>
     step(
       3,
       `paper-trade ${replayBars} replayed bars (${iso(frame.times[trainEnd + 1]!)} .. ${iso(frame.times[trainEnd + replayBars]!)}) ` +
-        `against the local paper exchange, retraining every ${config.retrain.everyBars} bars`,
+        `against the local paper exchange, retraining every ${config.retrain.everyBars} bars (daily bars: about monthly)`,
     );
     t = Date.now();
     const exchange = await startPaperExchange({
@@ -178,14 +206,48 @@ export async function runDemo(ctx: CommandContext, opts: Record<string, unknown>
       task.stop(`${loop.retrains} retrains`);
       exchange.advance(1); // let the last orders fill
       await loop.finish();
+      dailyRetrains = loop.retrains;
       storePaperMetrics(store, runId, data.barsPerYear, config.env.feeBps);
     } finally {
       await exchange.close();
     }
     timings.paperSeconds = (Date.now() - t) / 1000;
+    const dailyDecisions = store.listRetrains(runId);
+    const dailyLine =
+      `daily stage: retrained every ${config.retrain.everyBars} bars: ${dailyRetrains} retrains, ` +
+      `${dailyDecisions.length} decisions, ${dailyDecisions.filter((d) => d.promoted).length} promoted`;
+    ctx.err(`  ${dailyLine}`);
 
-    // 4. Report.
-    step(4, 'report');
+    // 4. The intraday stage: real 30-minute bars, hourly retraining in bar time.
+    step(
+      4,
+      `intraday stage: ${iData.symbols.join(', ')} 30-minute closes (UTC) ${iso(iData.frame.times[0]!)} .. ${iso(iData.frame.times[iData.frame.nBars - 1]!)}, ` +
+        `train, then paper-trade the replayed session retraining every ${iConfig.retrain.everyMinutes} minutes of bar time`,
+    );
+    t = Date.now();
+    store.setNote(runId, 'linkedSections', [{ runId: intradayRunId, section: 'intraday' }]);
+    intraday = await runIntradayStage(ctx, {
+      store,
+      runId: intradayRunId,
+      config: iConfig,
+      configSha256: iConfigSha256,
+      data: iData,
+      quick,
+    });
+    store.setNote(runId, 'linkedSections', [
+      { runId: intradayRunId, section: 'intraday', note: intraday.note },
+    ]);
+    store.setNote(intradayRunId, 'budget', { quick, backend, ...intraday.budget });
+    store.setNote(intradayRunId, 'warnings', [intraday.note]);
+    store.updateRun(intradayRunId, { status: ctx.signal.aborted ? 'stopped' : 'done' });
+    const intradayLine =
+      `intraday stage: retrained every ${intraday.everyMinutes} minutes of bar time (= every ${intraday.everyBars} bars): ` +
+      `${intraday.retrains} retrains, ${intraday.decisions} decisions, ${intraday.promotions} promoted`;
+    ctx.err(`  ${intradayLine}`);
+    timings.intradaySeconds = (Date.now() - t) / 1000;
+
+    // 5. Report.
+    step(5, 'report');
     timings.totalSeconds = (Date.now() - t0) / 1000;
     store.setNote(runId, 'budget', {
       quick,
@@ -199,7 +261,9 @@ export async function runDemo(ctx: CommandContext, opts: Record<string, unknown>
         everyBars: config.retrain.everyBars,
         ppoSteps: config.retrain.ppoSteps,
         sacSteps: config.retrain.sacSteps,
+        retrains: dailyRetrains,
       },
+      intraday: { runId: intradayRunId, ...intraday.budget, retrains: intraday.retrains },
       seconds: timings,
     });
     store.setNote(
@@ -209,19 +273,25 @@ export async function runDemo(ctx: CommandContext, opts: Record<string, unknown>
     );
     store.setNote(runId, 'warnings', [
       `Small training budgets (PPO ${config.train.ppo.totalTimesteps} + SAC ${config.train.sac.totalTimesteps} steps, then ${config.backtest.ppoSteps}/${config.backtest.sacSteps} per fold and ${config.retrain.ppoSteps}/${config.retrain.sacSteps} per retrain) give weak agents: this demo shows the pipeline end to end, not an edge. Compare the agents with the baselines below.`,
-      'The data is daily closes only: decisions on the close of day t fill at the next day\'s close (open = close), so "hourly retraining" is scaled to every 21 bars (about a month) of bar time.',
+      `Retraining cadence per stage. Daily stage (Dow-10 daily closes, 2000 replay): every ${config.retrain.everyBars} bars (about a month; on daily bars "hourly" would mean every bar), ${dailyRetrains} retrains, ${dailyDecisions.length} decisions, ${dailyDecisions.filter((d) => d.promoted).length} promoted. ` +
+        `Intraday stage (USD/CHF 30-minute bars, see the intraday section): every ${intraday.everyMinutes} minutes of bar time = every ${intraday.everyBars} bars, ${intraday.retrains} retrains, ${intraday.decisions} decisions, ${intraday.promotions} promoted.`,
+      "The daily data is closes only: decisions on the close of day t fill at the next day's close (open = close).",
       'Survivorship bias: the ten symbols are Dow members of ~2000, backfilled to 1991.',
     ]);
     store.updateRun(runId, { status: ctx.signal.aborted ? 'stopped' : 'done' });
     const { path, summary } = writeReport(store, runId, undefined, config.runDir);
     ctx.out(summary);
+    ctx.out(dailyLine);
+    ctx.out(intradayLine);
     ctx.out(
-      `demo finished in ${timings.totalSeconds.toFixed(0)} s (train ${timings.trainSeconds?.toFixed(0)} s, backtest ${timings.backtestSeconds?.toFixed(0)} s, paper ${timings.paperSeconds?.toFixed(0)} s)`,
+      `demo finished in ${timings.totalSeconds.toFixed(0)} s (train ${timings.trainSeconds?.toFixed(0)} s, backtest ${timings.backtestSeconds?.toFixed(0)} s, ` +
+        `daily paper ${timings.paperSeconds?.toFixed(0)} s, intraday ${timings.intradaySeconds?.toFixed(0)} s)`,
     );
     ctx.out(`report: ${path}`);
     return 0;
   } catch (e) {
     store.updateRun(runId, { status: 'failed' });
+    if (!intraday) store.updateRun(intradayRunId, { status: 'failed' });
     throw e;
   } finally {
     store.close();

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../app-error.js';
-import { bundledDataFile, loadBars } from './data.js';
+import { parseConfig } from '../config.js';
+import { barSpacingMs, retrainCadenceBars } from './cadence.js';
+import { BUNDLED_INTRADAY_FILE, bundledDataFile, loadBars } from './data.js';
 
 const dow = () => readFileSync(bundledDataFile(), 'utf8').split('\n');
 
@@ -36,5 +38,17 @@ describe('loadBars', () => {
     expect(loadBars({ file, symbols: ['AA', 'IBM'] }).frame.nBars).toBe(2529);
     expect(() => loadBars({ symbols: ['NOPE'] })).toThrow(/no bars for NOPE/);
     expect(() => loadBars({ file: join(dir, 'missing.csv') })).toThrow(/not found/);
+  });
+
+  it('loads the bundled USD/CHF 30-minute slice: 48 UTC bars a weekday, 60 minutes = 2 bars', () => {
+    const d = loadBars({ file: bundledDataFile(BUNDLED_INTRADAY_FILE) });
+    expect(d.symbols).toEqual(['USDCHF']);
+    expect(d.closeOnly).toBe(true);
+    expect(new Date(d.frame.times[0]!).toISOString()).toBe('2001-01-01T00:00:00.000Z');
+    expect(new Date(d.frame.times[d.frame.nBars - 1]!).toISOString()).toBe('2001-03-30T23:30:00.000Z');
+    expect(d.frame.nBars % 48).toBe(0);
+    const spacing = barSpacingMs(d.frame.times);
+    expect(spacing).toBe(30 * 60_000);
+    expect(retrainCadenceBars(parseConfig({ retrain: { everyMinutes: 60 } }, 'test'), spacing)).toBe(2);
   });
 });

@@ -18,18 +18,25 @@ import {
 import { AppError } from '../app-error.js';
 import { sha256 } from '../store.js';
 
-/** The bundled data set (10 Dow stocks, daily closes 1991–2000). */
-export function bundledDataFile(): string {
+/** The bundled daily data set (10 Dow stocks, daily closes 1991–2000). */
+export const BUNDLED_DAILY_FILE = 'dow30_daily_close_1991-2000.csv';
+/** The bundled intraday data set (USD/CHF, 30-minute closes, 2001-01-01 .. 2001-03-30 UTC). */
+export const BUNDLED_INTRADAY_FILE = 'usdchf_30min_2001-q1.csv';
+
+/**
+ * The path of a bundled data file (default: the Dow-10 daily closes).
+ *
+ * @example
+ * loadBars({ file: bundledDataFile(BUNDLED_INTRADAY_FILE) });
+ */
+export function bundledDataFile(name: string = BUNDLED_DAILY_FILE): string {
   // Bundled: dist/cli.js sits one level below the package root, src/engine/data.ts two.
   const here = dirname(fileURLToPath(import.meta.url));
   for (const up of ['..', '../..']) {
-    const p = resolve(here, up, 'data', 'dow30_daily_close_1991-2000.csv');
+    const p = resolve(here, up, 'data', name);
     if (existsSync(p)) return p;
   }
-  throw new AppError(
-    'DATA',
-    'the bundled data file data/dow30_daily_close_1991-2000.csv is missing from the package',
-  );
+  throw new AppError('DATA', `the bundled data file data/${name} is missing from the package`);
 }
 
 export interface LoadedData {

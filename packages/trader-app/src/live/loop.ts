@@ -55,6 +55,12 @@ export interface LiveLoopOptions {
   /** Budgets when no checkpoint exists yet. */
   initialPpoSteps: number;
   initialSacSteps: number;
+  /**
+   * Names the champion checkpoints are stored and looked up under (default `rl-long-0` /
+   * `rl-short-0`). A second market in the same run store (the demo's intraday stage) uses
+   * its own names so its champions never replace the first market's.
+   */
+  checkpointAgents?: { long: string; short: string };
 }
 
 export interface TickResult {
@@ -96,6 +102,10 @@ export class LiveLoop {
     this.bhStart = notes.bhStart as { equity: number; prices: number[] } | undefined;
   }
 
+  private get agentNames(): { long: string; short: string } {
+    return this.o.checkpointAgents ?? { long: LONG_ID, short: SHORT_ID };
+  }
+
   private get N(): number {
     return this.o.symbols.length;
   }
@@ -119,7 +129,11 @@ export class LiveLoop {
         { hint: 'wait for more bars, use a longer history, or lower env.windowBars' },
       );
     }
-    this.champions = { long: store.championCheckpoint(LONG_ID), short: store.championCheckpoint(SHORT_ID) };
+    const names = this.agentNames;
+    this.champions = {
+      long: store.championCheckpoint(names.long),
+      short: store.championCheckpoint(names.short),
+    };
     if (this.champions.long && this.champions.short) {
       this.pair = {
         long: (await loadCheckpoint(this.champions.long)) as AgentPair['long'],
@@ -148,8 +162,8 @@ export class LiveLoop {
       });
       const range = { dataStart: frame.times[0]!, dataEnd: frame.times[frame.nBars - 1]! };
       for (const [agent, algo, model] of [
-        [LONG_ID, 'ppo', this.pair.long],
-        [SHORT_ID, 'sac', this.pair.short],
+        [names.long, 'ppo', this.pair.long],
+        [names.short, 'sac', this.pair.short],
       ] as const) {
         const row = await saveCheckpoint(store, config.runDir, {
           runId,
@@ -162,7 +176,7 @@ export class LiveLoop {
           parentId: null,
           promoted: true,
         });
-        if (agent === LONG_ID) this.champions.long = row;
+        if (algo === 'ppo') this.champions.long = row;
         else this.champions.short = row;
       }
     }
@@ -603,6 +617,7 @@ export class LiveLoop {
       champions: this.champions,
       t,
       round: this.retrains,
+      checkpointAgents: this.agentNames,
     });
     if (!done) return;
     this.pair = done.pair;

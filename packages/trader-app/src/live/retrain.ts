@@ -43,8 +43,11 @@ export async function retrainChallengers(o: {
   champions: Champions;
   t: number;
   round: number;
+  /** Checkpoint names of the long and short agent (default `rl-long-0` / `rl-short-0`). */
+  checkpointAgents?: { long: string; short: string };
 }): Promise<{ pair: AgentPair; champions: Champions } | undefined> {
   const { store, runId, config, log, t } = o;
+  const names = o.checkpointAgents ?? { long: LONG_ID, short: SHORT_ID };
   const r = config.retrain;
   const W = config.env.windowBars;
   const all = o.history.times().filter((x) => x <= t);
@@ -91,9 +94,16 @@ export async function retrainChallengers(o: {
   const pair: AgentPair = { ...o.pair };
   const champions: Champions = { ...o.champions };
   for (const [agent, algo, champ, model, champScore, chalScore] of [
-    [LONG_ID, 'ppo', championLong, challenger.long, scoreAgent(base, LONG_ID), scoreAgent(withLong, LONG_ID)],
     [
-      SHORT_ID,
+      names.long,
+      'ppo',
+      championLong,
+      challenger.long,
+      scoreAgent(base, LONG_ID),
+      scoreAgent(withLong, LONG_ID),
+    ],
+    [
+      names.short,
       'sac',
       championShort,
       challenger.short,
@@ -127,7 +137,7 @@ export async function retrainChallengers(o: {
         : `champion kept: challenger ${pct(chalScore)} vs champion ${pct(champScore)} on the last ${r.holdoutBars} held-out bars`,
     });
     if (promoted) {
-      if (agent === LONG_ID) {
+      if (algo === 'ppo') {
         pair.long?.dispose();
         pair.long = challenger.long;
         champions.long = { ...row, promoted: true };

@@ -1,7 +1,9 @@
 /**
  * Collects everything a report shows about one run from the run store: equity and
  * exposure series per section and agent, trades, metrics (with costs), retrain
- * decisions, checkpoints, orders, the config and the data range.
+ * decisions, checkpoints, orders, the config and the data range. A run may link a
+ * second run of the same store as an extra section (note `linkedSections`: the demo's
+ * intraday paper stage); its series, metrics, trades, retrains and checkpoints join the report.
  */
 import type { CheckpointRow, EquityPoint, RetrainDecision, RunRow, RunStore, TradeRow } from '../store.js';
 
@@ -17,6 +19,8 @@ export interface ReportSection {
   series: ReportSeries[];
   metrics: Array<{ agent: string; metrics: Record<string, unknown> }>;
   trades: TradeRow[];
+  /** A plain-language note shown under the section title (e.g. the demo's intraday stage). */
+  note?: string;
 }
 
 export interface ReportData {
@@ -50,15 +54,29 @@ export function collectReportData(store: RunStore, runId: string): ReportData {
     if (!sections.has(name)) sections.set(name, { name, series: [], metrics: [], trades: [] });
     return sections.get(name)!;
   };
-  for (const [name, points] of store.equitySeries(runId)) {
-    const [s, agent] = splitName(name);
-    section(s).series.push({ name: agent, points });
-  }
-  for (const m of store.listMetrics(runId))
-    section(m.section).metrics.push({ agent: m.agent, metrics: m.metrics });
-  for (const t of store.listTrades(runId)) {
-    const [s, agent] = splitName(t.series);
-    section(s).trades.push({ ...t, series: agent });
+  /** Adds one run's series, metrics and trades; `rename` maps its section names. */
+  const addRun = (id: string, rename: (s: string) => string) => {
+    for (const [name, points] of store.equitySeries(id)) {
+      const [s, agent] = splitName(name);
+      section(rename(s)).series.push({ name: agent, points });
+    }
+    for (const m of store.listMetrics(id))
+      section(rename(m.section)).metrics.push({ agent: m.agent, metrics: m.metrics });
+    for (const t of store.listTrades(id)) {
+      const [s, agent] = splitName(t.series);
+      section(rename(s)).trades.push({ ...t, series: agent });
+    }
+  };
+  addRun(runId, (s) => s);
+  const notes = store.getNotes(runId);
+  const retrains = store.listRetrains(runId);
+  const checkpoints = store.listCheckpoints().filter((c) => c.runId === runId);
+  for (const link of linkedSections(notes)) {
+    if (!store.getRun(link.runId)) continue;
+    addRun(link.runId, () => link.section);
+    if (link.note) section(link.section).note = link.note;
+    retrains.push(...store.listRetrains(link.runId));
+    checkpoints.push(...store.listCheckpoints().filter((c) => c.runId === link.runId));
   }
   const rank = (n: string) =>
     n === 'account'
@@ -82,17 +100,35 @@ export function collectReportData(store: RunStore, runId: string): ReportData {
   const byStatus: Record<string, number> = {};
   for (const o of orders) byStatus[o.status] = (byStatus[o.status] ?? 0) + 1;
   const cfg = store.getConfig(runId);
-  const order = ['train', 'backtest', 'paper'];
+  const order = ['train', 'backtest', 'paper', 'intraday'];
   return {
     run,
     config: cfg?.config,
     configSha256: cfg?.sha256,
-    notes: store.getNotes(runId),
+    notes,
     sections: [...sections.values()].sort(
       (a, b) => (order.indexOf(a.name) + 1 || 99) - (order.indexOf(b.name) + 1 || 99),
     ),
-    retrains: store.listRetrains(runId),
-    checkpoints: store.listCheckpoints().filter((c) => c.runId === runId),
+    retrains: retrains.sort((a, b) => a.barTime - b.barTime),
+    checkpoints,
     orders: { total: orders.length, byStatus, fills: store.listFills(runId).length },
   };
+}
+
+/** A run shown as one more section of another run's report. */
+export interface LinkedSection {
+  runId: string;
+  /** Section name in the report, e.g. `intraday`. */
+  section: string;
+  note?: string;
+}
+
+/** The `linkedSections` note of a run (ignores malformed entries). */
+function linkedSections(notes: Record<string, unknown>): LinkedSection[] {
+  const v = notes.linkedSections;
+  if (!Array.isArray(v)) return [];
+  return v.filter(
+    (x): x is LinkedSection =>
+      typeof x === 'object' && x !== null && typeof x.runId === 'string' && typeof x.section === 'string',
+  );
 }

@@ -128,7 +128,8 @@ function sectionHtml(section: ReportSection): string {
       { title: `${section.name}: trades (▲ buy, ▼ sell) on the equity curve`, markers, yFormat: money },
     );
   }
-  return `<section id="${escapeXml(section.name)}"><h2>${escapeXml(section.name)}</h2>
+  const note = section.note ? `<p class="section-note">${escapeXml(section.note)}</p>` : '';
+  return `<section id="${escapeXml(section.name)}"><h2>${escapeXml(section.name)}</h2>${note}
 <figure>${equity}</figure><figure>${dd}</figure>${exposure ? `<figure>${exposure}</figure>` : ''}${trades ? `<figure>${trades}</figure>` : ''}
 ${metricsTable(section)}</section>`;
 }

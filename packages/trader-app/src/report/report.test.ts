@@ -132,3 +132,53 @@ describe('report', () => {
     expect(pts[0]![1]).toBeGreaterThan(pts[1]![1]!); // higher value, smaller y
   });
 });
+
+describe('report: linked sections', () => {
+  it("shows a linked run (the demo's intraday stage) as its own section with its note and retrains", () => {
+    const { store, runId } = fixtureStore();
+    const child = store.createRun({ kind: 'paper', seed: 1, symbols: ['USDCHF'] });
+    const HALF = 30 * 60_000;
+    const t0 = Date.parse('2001-03-30T00:00:00Z');
+    store.appendEquity(
+      child,
+      'paper/account',
+      Array.from({ length: 6 }, (_, i) => ({ t: t0 + i * HALF, value: 100_000 + i * 10, exposure: 0.4 })),
+    );
+    store.appendEquity(
+      child,
+      'paper/buy-and-hold',
+      Array.from({ length: 6 }, (_, i) => ({ t: t0 + i * HALF, value: 100_000 - i * 5, exposure: 1 })),
+    );
+    store.saveMetrics(child, 'paper', 'account', { totalReturn: 0.0005, fees: 2 });
+    for (const barTime of [t0 + HALF, t0 + 3 * HALF]) {
+      store.recordRetrain(child, {
+        barTime,
+        agent: 'rl-long-0-intraday',
+        championId: null,
+        challengerId: null,
+        championScore: 0.001,
+        challengerScore: 0.002,
+        promoted: barTime === t0 + HALF,
+        reason: 'test decision',
+      });
+    }
+    // Not linked yet: the demo run's report has no intraday section.
+    expect(collectReportData(store, runId).sections.map((s) => s.name)).toEqual(['backtest']);
+    store.setNote(runId, 'linkedSections', [
+      { runId: child, section: 'intraday', note: 'retrained every 60 minutes of bar time' },
+      { runId: 'no-such-run', section: 'ghost' },
+    ]);
+    const data = collectReportData(store, runId);
+    expect(data.sections.map((s) => s.name)).toEqual(['backtest', 'intraday']);
+    const intraday = data.sections[1]!;
+    expect(intraday.series.map((s) => s.name)).toEqual(['account', 'buy-and-hold']);
+    expect(intraday.metrics.map((m) => m.agent)).toEqual(['account']);
+    expect(intraday.note).toBe('retrained every 60 minutes of bar time');
+    expect(data.retrains.map((r) => r.barTime)).toEqual([t0 + HALF, t0 + 3 * HALF]);
+    const html = renderHtmlReport(data);
+    expect(html).toContain('intraday: equity per agent and baseline');
+    expect(html).toContain('<p class="section-note">retrained every 60 minutes of bar time</p>');
+    expect(renderTerminalSummary(data)).toMatch(/retrains: 2 decisions, 1 promoted/);
+    store.close();
+  });
+});
