@@ -132,3 +132,35 @@ function linkedSections(notes: Record<string, unknown>): LinkedSection[] {
       typeof x === 'object' && x !== null && typeof x.runId === 'string' && typeof x.section === 'string',
   );
 }
+
+/**
+ * Below this many days of data, annualised figures (annual return, Sharpe, Sortino, Calmar)
+ * extrapolate noise (a 2-day window can show a "302 %" annual return), so reports omit them.
+ */
+export const MIN_ANNUALISE_DAYS = 60;
+
+/** The time a section's series cover, in days. */
+export function sectionSpanDays(section: ReportSection): number {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const s of section.series)
+    for (const p of s.points) {
+      if (p.t < lo) lo = p.t;
+      if (p.t > hi) hi = p.t;
+    }
+  return hi > lo ? (hi - lo) / 86_400_000 : 0;
+}
+
+/** True when a section is long enough for annualised metrics to mean anything. */
+export function annualisable(section: ReportSection): boolean {
+  return sectionSpanDays(section) >= MIN_ANNUALISE_DAYS;
+}
+
+/** The metric keys that are annualised. */
+export const ANNUALISED_KEYS: ReadonlySet<string> = new Set([
+  'annualReturn',
+  'sharpe',
+  'sharpeStd',
+  'sortino',
+  'calmar',
+]);

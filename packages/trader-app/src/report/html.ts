@@ -3,7 +3,14 @@
  * drawdown, exposure, trades), metric tables that always show their costs, retrain
  * decisions, checkpoints, the config and the data range. No scripts, no network.
  */
-import type { ReportData, ReportSection } from './data.js';
+import {
+  ANNUALISED_KEYS,
+  annualisable,
+  MIN_ANNUALISE_DAYS,
+  type ReportData,
+  type ReportSection,
+  sectionSpanDays,
+} from './data.js';
 import { type ChartSeries, drawdownOf, escapeXml, lineChart, type TradeMarker } from './svg.js';
 
 /** Metric columns in display order, with labels and formats. */
@@ -60,8 +67,11 @@ function chartSeries(
 /** The metric table of one section. */
 export function metricsTable(section: ReportSection): string {
   if (section.metrics.length === 0) return '';
-  const cols = METRIC_COLUMNS.filter((c) =>
-    section.metrics.some((m) => typeof m.metrics[c.key] === 'number'),
+  const annual = annualisable(section);
+  const cols = METRIC_COLUMNS.filter(
+    (c) =>
+      (annual || !ANNUALISED_KEYS.has(c.key)) &&
+      section.metrics.some((m) => typeof m.metrics[c.key] === 'number'),
   );
   const head = `<tr><th>Agent</th>${cols.map((c) => `<th>${escapeXml(c.label)}</th>`).join('')}</tr>`;
   const rows = section.metrics
@@ -75,7 +85,10 @@ export function metricsTable(section: ReportSection): string {
       return `<tr data-agent="${escapeXml(m.agent)}"><td>${escapeXml(m.agent)}</td>${cells}</tr>`;
     })
     .join('');
-  return `<table class="metrics" data-section="${escapeXml(section.name)}"><thead>${head}</thead><tbody>${rows}</tbody></table>`;
+  const caption = annual
+    ? ''
+    : `<caption>${escapeXml(`${sectionSpanDays(section).toFixed(1)} days of data: annualised figures (annual return, Sharpe, Sortino, Calmar) are omitted below ${MIN_ANNUALISE_DAYS} days, where they would extrapolate noise.`)}</caption>`;
+  return `<table class="metrics" data-section="${escapeXml(section.name)}">${caption}<thead>${head}</thead><tbody>${rows}</tbody></table>`;
 }
 
 function sectionHtml(section: ReportSection): string {

@@ -10,7 +10,7 @@ import { renderTerminalSummary } from './terminal.js';
 
 const DAY = 86_400_000;
 
-function fixtureStore() {
+function fixtureStore(stepDays = 10) {
   const store = RunStore.open(mkdtempSync(join(tmpdir(), 'marlts-report-')));
   const runId = store.createRun({
     kind: 'backtest',
@@ -23,7 +23,7 @@ function fixtureStore() {
   store.saveConfig(runId, { seed: 1, note: '<script>alert(1)</script>' });
   const curve = (k: number) =>
     Array.from({ length: 10 }, (_, i) => ({
-      t: i * DAY,
+      t: i * stepDays * DAY,
       value: 100_000 * (1 + k * Math.sin(i)),
       exposure: 0.5,
     }));
@@ -100,6 +100,23 @@ describe('report', () => {
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;');
     store.close();
+  });
+
+  it('omits annualised figures for a window too short to annualise, and says why', () => {
+    const { store, runId } = fixtureStore(0.25); // 10 bars over 2.25 days
+    const data = collectReportData(store, runId);
+    const table =
+      /<table class="metrics" data-section="backtest">([\s\S]*?)<\/table>/.exec(
+        renderHtmlReport(data),
+      )?.[1] ?? '';
+    expect(table).toContain('annualised figures');
+    expect(table).not.toContain('data-key="sharpe"');
+    expect(table).toContain('data-key="totalReturn"');
+    expect(renderTerminalSummary(data, 80)).toMatch(/too short to annualise[\s\S]*rl-long-0\s+5\.0%\s+n\/a/);
+    store.close();
+    const long = fixtureStore(10); // 90 days
+    expect(renderHtmlReport(collectReportData(long.store, long.runId))).toContain('data-key="sharpe"');
+    long.store.close();
   });
 
   it('prints an asciichart equity curve and the metrics in the terminal summary', () => {

@@ -3,7 +3,7 @@
  * terminal width) and the metric tables, for stdout.
  */
 import asciichart from 'asciichart';
-import type { ReportData, ReportSection } from './data.js';
+import { annualisable, type ReportData, type ReportSection, sectionSpanDays } from './data.js';
 import { downsample } from './svg.js';
 
 function pct(v: unknown): string {
@@ -48,12 +48,16 @@ export function renderTerminalSummary(data: ReportData, columns = 80): string {
   for (const section of data.sections) {
     if (section.metrics.length === 0) continue;
     lines.push('');
-    lines.push(`${section.name}:`);
+    lines.push(
+      annualisable(section)
+        ? `${section.name}:`
+        : `${section.name} (${sectionSpanDays(section).toFixed(1)} days: too short to annualise, Sharpe n/a):`,
+    );
     const header = ['agent', 'return', 'sharpe', 'maxDD', 'turnover', 'fees$', 'impact$', 'borrow$'];
     const rows = section.metrics.map((m) => [
       m.agent,
       pct(m.metrics.totalReturn),
-      num(m.metrics.sharpe),
+      annualisable(section) ? num(m.metrics.sharpe) : 'n/a',
       pct(m.metrics.maxDrawdown),
       num(m.metrics.turnover),
       num(m.metrics.fees),
