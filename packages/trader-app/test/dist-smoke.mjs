@@ -185,12 +185,39 @@ if (first.exitCode !== null) fail(`first paper process ended on its own (${first
 first.kill('SIGKILL');
 await new Promise((r) => first.on('exit', r));
 
+// Restart, then Ctrl-C it once it has traded again: it must stop cleanly (exit 0, run marked stopped).
 const second = startPaper();
-const secondTimer = setTimeout(() => fail(`the restarted paper loop did not finish: ${second.err}`), 180_000);
-const code2 = await new Promise((r) => second.on('exit', r));
-clearTimeout(secondTimer);
-if (code2 !== 0) fail(`restarted paper exited ${code2}: ${second.err}`);
+const sentBy = (p) => (p.err.match(/bar \S+: [1-9]\d* order\(s\) sent/g) ?? []).length;
+const waitSecond = Date.now();
+await new Promise((resolve) => {
+  const timer = setInterval(() => {
+    if (Date.now() - waitSecond > 120_000) fail(`the restarted paper loop sent no orders: ${second.err}`);
+    if (sentBy(second) >= 1 || second.exitCode !== null) {
+      clearInterval(timer);
+      resolve();
+    }
+  }, 50);
+});
 if (!second.err.includes('resuming paper run')) fail('the restart did not resume the run');
+let ctrlC = 'the replay ended before Ctrl-C could be sent';
+if (second.exitCode === null) {
+  ctrlC = 'Ctrl-C stopped it cleanly';
+  second.kill('SIGINT');
+  const intTimer = setTimeout(() => fail(`paper did not stop within 60 s of Ctrl-C: ${second.err}`), 60_000);
+  const codeInt = await new Promise((r) => second.on('exit', r));
+  clearTimeout(intTimer);
+  if (codeInt !== 0) fail(`paper exited ${codeInt} after Ctrl-C: ${second.err}`);
+  if (!/SIGINT received, stopping cleanly/.test(second.err) || !/paper run \S+ stopped/.test(second.err))
+    fail(`Ctrl-C did not stop the paper run cleanly: ${second.err}`);
+}
+
+// Resume once more and let it run to the end of the replay.
+const third = startPaper();
+const thirdTimer = setTimeout(() => fail(`the resumed paper loop did not finish: ${third.err}`), 180_000);
+const code3 = await new Promise((r) => third.on('exit', r));
+clearTimeout(thirdTimer);
+if (code3 !== 0) fail(`resumed paper exited ${code3}: ${third.err}`);
+if (!third.err.includes('resuming paper run')) fail('the third start did not resume the run');
 
 const get = async (path) => {
   const r = await fetch(`${url}${path}`, { headers: { 'APCA-API-KEY-ID': 'k', 'APCA-API-SECRET-KEY': 's' } });
@@ -314,7 +341,7 @@ if (!demo.out.includes('daily stage: retrained every 21 bars'))
   fail(`the demo output does not state the daily cadence:\n${demo.out}`);
 ddb.close();
 console.log(
-  `ok: marlts ${pkg.version} dist smoke (help, exit codes, import, kill -9 paper restart: ${ids.length} orders, ` +
+  `ok: marlts ${pkg.version} dist smoke (help, exit codes, import, kill -9 paper restart (${ctrlC}): ${ids.length} orders, ` +
     `${[...simPositions].map(([s, q]) => `${s} ${q}`).join(', ')} at the exchange = run store; demo --quick report, intraday stage ${retrainTimes.length} retrains 60 min of bar time apart)`,
 );
 process.exit(0);
