@@ -1,29 +1,65 @@
 /**
  * @marlts/rl-core — PPO, SAC and GAE on TensorFlow.js.
  *
- * This file is the table of contents of the public API. `./setup.js` must stay the
- * first import: it registers tfjs gradients and chained ops.
+ * This file is the table of contents of the public API, in SB3's layering: algorithms,
+ * then the policies' parts (networks, optimiser, distributions), storage, maths, and the
+ * environment contracts. `./setup.js` must stay the first import: it registers tfjs
+ * gradients and chained ops.
  */
 import './setup.js';
 
 // tfjs itself, the same instance rl-core uses (for tf.grad, tf.tidy, tf.memory …)
 export * as tf from '@tensorflow/tfjs-core';
-export type { BackendName, InitBackendOptions } from './backend.js';
+
 // Backends
 export { activeBackend, initBackend } from './backend.js';
-export type { Action, Env, ResetResult, StepResult, VecEnv, VecStepResult } from './env.js';
-export type { RlErrorCode, RlErrorOptions } from './errors.js';
-// Errors
-export { isRlError, RlError } from './errors.js';
-export type { RngState } from './random.js';
-// Randomness
-export { Rng } from './random.js';
-export type { BoxSpace, DiscreteSpace, Space } from './spaces.js';
-// Spaces and environment contracts
-export { box, discrete, sampleSpace, spaceContains, spaceSize } from './spaces.js';
+export type { BackendName, InitBackendOptions } from './backend.js';
 
-// Maths: GAE, returns, distributions, losses
+// Algorithms
+export { Ppo } from './algos/ppo.js';
+export type { PpoLearnOptions, PpoLoadOptions, PredictOptions } from './algos/ppo.js';
+export { ppoConfigSchema } from './algos/ppo-config.js';
+export type { PpoConfig, PpoOptions } from './algos/ppo-config.js';
+export { Sac } from './algos/sac.js';
+export type { SacLearnOptions, SacLoadOptions } from './algos/sac.js';
+export { sacConfigSchema } from './algos/sac-config.js';
+export type { SacConfig, SacOptions } from './algos/sac-config.js';
+export { linearSchedule } from './algos/schedule.js';
+export type { EncodedSchedule, Schedule } from './algos/schedule.js';
+export type { LearnProgress, PpoProgress, PpoTrainStats, SacProgress, SacTrainStats } from './algos/stats.js';
 
+// Checkpoints (one versioned, validated bundle; atomic files)
+export {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  checkpointChecksum,
+  decodeFloat32,
+  encodeFloat32,
+  loadCheckpointFile,
+  RL_CORE_VERSION,
+  saveCheckpointFile,
+  validateCheckpoint,
+} from './checkpoint.js';
+export type { CheckpointBundle, EncodedAdamState, EncodedArray } from './checkpoint.js';
+export type { EncodedSpace } from './algos/common.js';
+
+// Networks and optimiser
+export {
+  FastForward,
+  initMlpParams,
+  Mlp,
+  mlpApplyT,
+  mlpForward,
+  mlpLayerVariables,
+  mlpParamCount,
+} from './nn/mlp.js';
+export type { Activation, MlpInitOptions, MlpSpec } from './nn/mlp.js';
+export { orthogonal, torchLinearDefault } from './nn/init.js';
+export { clipGradNorm } from './nn/clip-grad.js';
+export { Adam } from './optim/adam.js';
+export type { AdamOptions, AdamState } from './optim/adam.js';
+
+// Distributions (plain-array functions, and differentiable `…T` tensor versions)
 export {
   categoricalEntropy,
   categoricalEntropyT,
@@ -42,7 +78,6 @@ export {
   diagGaussianMode,
   diagGaussianSample,
 } from './distributions/diag-gaussian.js';
-export type { SquashedLogProbOptions } from './distributions/squashed-gaussian.js';
 export {
   clippedAtanh,
   squashedGaussianLogProb,
@@ -51,11 +86,11 @@ export {
   squashedGaussianRsampleT,
   squashedGaussianSample,
 } from './distributions/squashed-gaussian.js';
-export type { GaeInputs, GaeOptions, GaeResult } from './gae.js';
-export { bootstrapTruncatedRewards, computeGae } from './gae.js';
-export type { PpoLossInputs, PpoLossResult, PpoLossTInputs, PpoLossTResult } from './losses/ppo-loss.js';
+export type { SquashedLogProbOptions } from './distributions/squashed-gaussian.js';
+
+// Losses (SB3's PPO and SAC terms)
 export { ppoLoss, ppoLossT } from './losses/ppo-loss.js';
-export type { SacTargetsInputs, SacTargetsResult } from './losses/sac-loss.js';
+export type { PpoLossInputs, PpoLossResult, PpoLossTInputs, PpoLossTResult } from './losses/ppo-loss.js';
 export {
   sacActorLossT,
   sacCriticLossT,
@@ -63,65 +98,37 @@ export {
   sacEntCoefLossT,
   sacTargets,
 } from './losses/sac-loss.js';
+export type { SacTargetsInputs, SacTargetsResult } from './losses/sac-loss.js';
 export { stopGradient } from './losses/stop-gradient.js';
+
+// GAE and returns
+export { bootstrapTruncatedRewards, computeGae } from './gae.js';
+export type { GaeInputs, GaeOptions, GaeResult } from './gae.js';
 export { discountedReturns, explainedVariance, normalizeAdvantages } from './returns.js';
-// (end of Maths section)
 
-// Check environments
-
-export type { CartPoleOptions, CartPoleResetOptions } from './envs/cartpole.js';
-export { CartPole } from './envs/cartpole.js';
-export type { PendulumOptions, PendulumResetOptions } from './envs/pendulum.js';
-export { angleNormalize, Pendulum } from './envs/pendulum.js';
-// (end of Check environments section)
-
-// Training: networks, optimiser, buffers, normalisers, vector envs, PPO, SAC, checkpoints
-export type { EncodedSpace } from './algos/common.js';
-export type { PpoConfig, PpoOptions } from './algos/ppo-config.js';
-export { ppoConfigSchema } from './algos/ppo-config.js';
-export type { PpoLearnOptions, PpoLoadOptions, PredictOptions } from './algos/ppo.js';
-export { Ppo } from './algos/ppo.js';
-export type { SacConfig, SacOptions } from './algos/sac-config.js';
-export { sacConfigSchema } from './algos/sac-config.js';
-export type { SacLearnOptions, SacLoadOptions } from './algos/sac.js';
-export { Sac } from './algos/sac.js';
-export type { EncodedSchedule, Schedule } from './algos/schedule.js';
-export { linearSchedule } from './algos/schedule.js';
-export type { LearnProgress, PpoProgress, PpoTrainStats, SacProgress, SacTrainStats } from './algos/stats.js';
-export type { ReplaySample } from './buffers/replay-buffer.js';
-export { ReplayBuffer } from './buffers/replay-buffer.js';
-export type { RolloutSample } from './buffers/rollout-buffer.js';
+// Storage and normalisers
 export { RolloutBuffer } from './buffers/rollout-buffer.js';
-export type { CheckpointBundle, EncodedAdamState, EncodedArray } from './checkpoint.js';
-export {
-  CHECKPOINT_FORMAT,
-  CHECKPOINT_VERSION,
-  checkpointChecksum,
-  decodeFloat32,
-  encodeFloat32,
-  loadCheckpointFile,
-  RL_CORE_VERSION,
-  saveCheckpointFile,
-  validateCheckpoint,
-} from './checkpoint.js';
-export { clipGradNorm } from './nn/clip-grad.js';
-export { orthogonal, torchLinearDefault } from './nn/init.js';
-export type { Activation, MlpInitOptions, MlpSpec } from './nn/mlp.js';
-export {
-  FastForward,
-  initMlpParams,
-  Mlp,
-  mlpApplyT,
-  mlpForward,
-  mlpLayerVariables,
-  mlpParamCount,
-} from './nn/mlp.js';
-export type { RunningMeanStdState } from './normalize/running-mean-std.js';
+export type { RolloutSample } from './buffers/rollout-buffer.js';
+export { ReplayBuffer } from './buffers/replay-buffer.js';
+export type { ReplaySample } from './buffers/replay-buffer.js';
 export { RunningMeanStd } from './normalize/running-mean-std.js';
-export type { RewardNormalizerState } from './normalize/vec-normalize.js';
+export type { RunningMeanStdState } from './normalize/running-mean-std.js';
 export { ObsNormalizer, RewardNormalizer } from './normalize/vec-normalize.js';
-export type { AdamOptions, AdamState } from './optim/adam.js';
-export { Adam } from './optim/adam.js';
-export type { EpisodeInfo } from './vec-env.js';
+export type { RewardNormalizerState } from './normalize/vec-normalize.js';
+
+// Environments: contracts, spaces, vectorisation, check envs
+export type { Action, Env, ResetResult, StepResult, VecEnv, VecStepResult } from './env.js';
+export { box, discrete, sampleSpace, spaceContains, spaceSize } from './spaces.js';
+export type { BoxSpace, DiscreteSpace, Space } from './spaces.js';
 export { DummyVecEnv, isVecEnv, toVecEnv } from './vec-env.js';
-// (end of Training section)
+export type { EpisodeInfo } from './vec-env.js';
+export { CartPole } from './envs/cartpole.js';
+export type { CartPoleOptions, CartPoleResetOptions } from './envs/cartpole.js';
+export { angleNormalize, Pendulum } from './envs/pendulum.js';
+export type { PendulumOptions, PendulumResetOptions } from './envs/pendulum.js';
+
+// Randomness and errors
+export { Rng } from './random.js';
+export type { RngState } from './random.js';
+export { isRlError, RlError } from './errors.js';
+export type { RlErrorCode, RlErrorOptions } from './errors.js';
