@@ -10,17 +10,14 @@
  */
 
 import { basename } from 'node:path';
-import { createAlpacaClient } from '@marlts/broker-alpaca';
-import { startPaperExchange } from '@marlts/broker-alpaca/sim';
 import { sliceFrame } from '@marlts/market-env';
 import { type AppConfig, parseConfig } from '../config.js';
 import type { CommandContext } from '../context.js';
 import { trainPair } from '../engine/agents.js';
 import { retrainCadenceBars } from '../engine/cadence.js';
-import { saveCheckpoint } from '../engine/checkpoints.js';
+import { savePairCheckpoints } from '../engine/checkpoints.js';
 import { BUNDLED_INTRADAY_FILE, bundledDataFile, type LoadedData, loadBars } from '../engine/data.js';
-import { LiveLoop } from '../live/loop.js';
-import { storePaperMetrics } from '../live/paper-metrics.js';
+import { replaySession } from '../live/replay.js';
 import type { RunStore } from '../store.js';
 
 /** Checkpoint names of the intraday pair (apart from the daily champions). */
@@ -130,83 +127,40 @@ export async function runIntradayStage(
     signal: ctx.signal,
     barsPerYear: data.barsPerYear,
   });
-  for (const [agent, algo, model] of [
-    [INTRADAY_AGENTS.long, 'ppo', pair.long],
-    [INTRADAY_AGENTS.short, 'sac', pair.short],
-  ] as const) {
-    const row = await saveCheckpoint(store, config.runDir, {
-      runId,
-      agent,
-      algo,
-      model: model!,
-      seed: config.seed,
-      dataStart: trainFrame.times[0]!,
-      dataEnd: trainFrame.times[trainFrame.nBars - 1]!,
-      configSha256,
-      parentId: null,
-      promoted: true,
-    });
-    ctx.err(`  ${agent} (${algo.toUpperCase()}) v${row.version} → ${row.path}`);
-    model!.dispose();
-  }
+  const rows = await savePairCheckpoints(store, config.runDir, {
+    runId,
+    pair,
+    names: { ...INTRADAY_AGENTS },
+    seed: config.seed,
+    dataStart: trainFrame.times[0]!,
+    dataEnd: trainFrame.times[trainFrame.nBars - 1]!,
+    configSha256,
+  });
+  for (const row of [rows.long, rows.short])
+    ctx.err(`  ${row.agent} (${row.algo.toUpperCase()}) v${row.version} → ${row.path}`);
+  pair.long?.dispose();
+  pair.short?.dispose();
   const trainSeconds = (Date.now() - t) / 1000;
 
   // Replay the session through the live loop.
   t = Date.now();
   const r = config.retrain;
-  const histBars = Math.min(sessionStart, r.windowBars + r.holdoutBars + config.env.windowBars + 5);
-  const from = sessionStart - histBars;
-  const replayTimes = new Set(Array.from(frame.times.subarray(from, sessionStart + replayBars)));
   ctx.err(
     `  paper-trade ${replayBars} replayed half-hour bars (${iso(frame.times[sessionStart]!)} .. ${iso(frame.times[sessionStart + replayBars - 1]!)} UTC), ` +
       `retraining every ${r.everyMinutes} minutes of bar time = every ${everyBars} bars`,
   );
-  const exchange = await startPaperExchange({
-    bars: data.bars.filter((b) => replayTimes.has(b.time)),
-    initialCash: config.env.cashUsd,
-    feeBps: config.env.feeBps,
-    dayTradeRule: config.risk.dayTradeRule,
-    rateLimitPerMinute: 0,
+  const { retrains } = await replaySession(ctx, {
+    store,
+    runId,
+    config,
+    configSha256,
+    data,
+    sessionStart,
+    replayBars,
+    timeframe: '30Min',
+    label: 'intraday replay',
+    checkpointAgents: INTRADAY_AGENTS,
   });
-  let retrains = 0;
-  try {
-    exchange.advance(histBars);
-    const broker = createAlpacaClient({
-      keyId: 'demo',
-      secretKey: 'demo',
-      baseUrl: exchange.url,
-      rateLimit: { requestsPerMinute: 1_000_000, dataRequestsPerMinute: 1_000_000 },
-    });
-    const loop = new LiveLoop({
-      broker,
-      store,
-      runId,
-      config,
-      configSha256,
-      symbols: data.symbols,
-      timeframe: '30Min',
-      log: ctx.log,
-      progress: ctx.progress,
-      signal: ctx.signal,
-      initialPpoSteps: config.train.ppo.totalTimesteps,
-      initialSacSteps: config.train.sac.totalTimesteps,
-      checkpointAgents: { ...INTRADAY_AGENTS },
-    });
-    await loop.start();
-    const task = ctx.progress.start('intraday replay', replayBars);
-    for (let i = 0; i < replayBars && !ctx.signal.aborted; i++) {
-      if (exchange.advance(1) === 0) break;
-      await loop.tick();
-      task.update(i + 1, `${loop.retrains} retrains`);
-    }
-    task.stop(`${loop.retrains} retrains`);
-    exchange.advance(1); // let the last orders fill
-    await loop.finish();
-    retrains = loop.retrains;
-    storePaperMetrics(store, runId, data.barsPerYear, config.env.feeBps);
-  } finally {
-    await exchange.close();
-  }
   const decisions = store.listRetrains(runId);
   const promotions = decisions.filter((d) => d.promoted).length;
   const budget = {

@@ -11,18 +11,15 @@
  * 5. write the report and print where it is.
  */
 
-import { createAlpacaClient } from '@marlts/broker-alpaca';
-import { startPaperExchange } from '@marlts/broker-alpaca/sim';
 import { sliceFrame } from '@marlts/market-env';
 import { type AppConfig, deepMerge, parseConfig } from '../config.js';
 import type { CommandContext } from '../context.js';
 import { LONG_ID, SHORT_ID, trainPair } from '../engine/agents.js';
 import { startBackend } from '../engine/backend.js';
-import { saveCheckpoint } from '../engine/checkpoints.js';
+import { savePairCheckpoints } from '../engine/checkpoints.js';
 import { loadBars } from '../engine/data.js';
 import { runWalkForward } from '../engine/walk-forward.js';
-import { LiveLoop } from '../live/loop.js';
-import { storePaperMetrics } from '../live/paper-metrics.js';
+import { replaySession } from '../live/replay.js';
 import { RunStore } from '../store.js';
 import { storeWalkForward } from './backtest.js';
 import {
@@ -113,25 +110,19 @@ export async function runDemo(ctx: CommandContext, opts: Record<string, unknown>
       signal: ctx.signal,
       barsPerYear: data.barsPerYear,
     });
-    for (const [agent, algo, model] of [
-      [LONG_ID, 'ppo', pair.long],
-      [SHORT_ID, 'sac', pair.short],
-    ] as const) {
-      const row = await saveCheckpoint(store, config.runDir, {
-        runId,
-        agent,
-        algo,
-        model: model!,
-        seed: config.seed,
-        dataStart: trainFrame.times[0]!,
-        dataEnd: trainFrame.times[trainFrame.nBars - 1]!,
-        configSha256,
-        parentId: null,
-        promoted: true,
-      });
-      ctx.err(`  ${agent} (${algo.toUpperCase()}) v${row.version} → ${row.path}`);
-      model!.dispose();
-    }
+    const rows = await savePairCheckpoints(store, config.runDir, {
+      runId,
+      pair,
+      names: { long: LONG_ID, short: SHORT_ID },
+      seed: config.seed,
+      dataStart: trainFrame.times[0]!,
+      dataEnd: trainFrame.times[trainFrame.nBars - 1]!,
+      configSha256,
+    });
+    for (const row of [rows.long, rows.short])
+      ctx.err(`  ${row.agent} (${row.algo.toUpperCase()}) v${row.version} → ${row.path}`);
+    pair.long?.dispose();
+    pair.short?.dispose();
     timings.trainSeconds = (Date.now() - t) / 1000;
 
     // 2. Walk-forward on unseen windows (its agents train only on bars before each test window).
@@ -154,63 +145,23 @@ export async function runDemo(ctx: CommandContext, opts: Record<string, unknown>
     timings.backtestSeconds = (Date.now() - t) / 1000;
 
     // 3. Paper-trade 2000 against the local paper exchange, retraining every 21 bars.
-    const histBars = Math.min(
-      trainEnd + 1,
-      config.retrain.windowBars + config.retrain.holdoutBars + config.env.windowBars + 5,
-    );
-    const from = trainEnd + 1 - histBars;
-    const replayTimes = new Set(Array.from(frame.times.subarray(from, trainEnd + 1 + replayBars)));
     step(
       3,
       `paper-trade ${replayBars} replayed bars (${iso(frame.times[trainEnd + 1]!)} .. ${iso(frame.times[trainEnd + replayBars]!)}) ` +
         `against the local paper exchange, retraining every ${config.retrain.everyBars} bars (daily bars: about monthly)`,
     );
     t = Date.now();
-    const exchange = await startPaperExchange({
-      bars: data.bars.filter((b) => replayTimes.has(b.time)),
-      initialCash: config.env.cashUsd,
-      feeBps: config.env.feeBps,
-      dayTradeRule: config.risk.dayTradeRule,
-      // The replay compresses time: Alpaca's 200 requests/minute would stall it.
-      rateLimitPerMinute: 0,
-    });
-    try {
-      exchange.advance(histBars);
-      const broker = createAlpacaClient({
-        keyId: 'demo',
-        secretKey: 'demo',
-        baseUrl: exchange.url,
-        rateLimit: { requestsPerMinute: 1_000_000, dataRequestsPerMinute: 1_000_000 },
-      });
-      const loop = new LiveLoop({
-        broker,
-        store,
-        runId,
-        config,
-        configSha256,
-        symbols: data.symbols,
-        timeframe: '1Day',
-        log: ctx.log,
-        progress: ctx.progress,
-        signal: ctx.signal,
-        initialPpoSteps: config.train.ppo.totalTimesteps,
-        initialSacSteps: config.train.sac.totalTimesteps,
-      });
-      await loop.start();
-      const task = ctx.progress.start('paper replay', replayBars);
-      for (let i = 0; i < replayBars && !ctx.signal.aborted; i++) {
-        if (exchange.advance(1) === 0) break;
-        await loop.tick();
-        task.update(i + 1, `${loop.retrains} retrains`);
-      }
-      task.stop(`${loop.retrains} retrains`);
-      exchange.advance(1); // let the last orders fill
-      await loop.finish();
-      dailyRetrains = loop.retrains;
-      storePaperMetrics(store, runId, data.barsPerYear, config.env.feeBps);
-    } finally {
-      await exchange.close();
-    }
+    ({ retrains: dailyRetrains } = await replaySession(ctx, {
+      store,
+      runId,
+      config,
+      configSha256,
+      data,
+      sessionStart: trainEnd + 1,
+      replayBars,
+      timeframe: '1Day',
+      label: 'paper replay',
+    }));
     timings.paperSeconds = (Date.now() - t) / 1000;
     const dailyDecisions = store.listRetrains(runId);
     const dailyLine =

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { loadCheckpointFile, saveCheckpointFile } from '@marlts/rl-core';
 import { AppError } from '../app-error.js';
 import { type CheckpointRow, type RunStore, sha256 } from '../store.js';
-import { type Learner, loadLearner } from './agents.js';
+import { type AgentPair, type Learner, loadLearner } from './agents.js';
 
 /** Saves a model as the next version of `agent` and records it. */
 export async function saveCheckpoint(
@@ -47,6 +47,44 @@ export async function saveCheckpoint(
     parentId: c.parentId,
     promoted: c.promoted,
   });
+}
+
+/**
+ * Saves a freshly trained pair (PPO long, SAC short) as promoted champions with no parent:
+ * the first checkpoints of their agent names.
+ * @example
+ * const rows = await savePairCheckpoints(store, config.runDir, { runId, pair, names: { long: 'rl-long-0', short: 'rl-short-0' }, seed: 1, dataStart, dataEnd, configSha256 });
+ */
+export async function savePairCheckpoints(
+  store: RunStore,
+  runDir: string,
+  c: {
+    runId: string;
+    pair: AgentPair;
+    names: { long: string; short: string };
+    seed: number;
+    dataStart: number;
+    dataEnd: number;
+    configSha256: string;
+  },
+): Promise<{ long: CheckpointRow; short: CheckpointRow }> {
+  const save = (agent: string, algo: 'ppo' | 'sac', model: Learner) =>
+    saveCheckpoint(store, runDir, {
+      runId: c.runId,
+      agent,
+      algo,
+      model,
+      seed: c.seed,
+      dataStart: c.dataStart,
+      dataEnd: c.dataEnd,
+      configSha256: c.configSha256,
+      parentId: null,
+      promoted: true,
+    });
+  return {
+    long: await save(c.names.long, 'ppo', c.pair.long as Learner),
+    short: await save(c.names.short, 'sac', c.pair.short as Learner),
+  };
 }
 
 /** Loads a recorded checkpoint after checking its hash. */

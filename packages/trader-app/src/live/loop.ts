@@ -20,16 +20,9 @@ import {
 import { buildObservation } from '@marlts/market-env';
 import { AppError } from '../app-error.js';
 import type { AppConfig } from '../config.js';
-import {
-  type AgentPair,
-  type Learner,
-  LONG_ID,
-  policyWeights,
-  SHORT_ID,
-  trainPair,
-} from '../engine/agents.js';
+import { type AgentPair, LONG_ID, policyWeights, SHORT_ID, trainPair } from '../engine/agents.js';
 import { retrainCadenceBars } from '../engine/cadence.js';
-import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoints.js';
+import { loadCheckpoint, savePairCheckpoints } from '../engine/checkpoints.js';
 import type { Logger } from '../log.js';
 import type { ProgressReporter } from '../progress.js';
 import { type RunStore, TERMINAL_ORDER_STATUSES } from '../store.js';
@@ -160,25 +153,15 @@ export class LiveLoop {
         label: 'initial',
         signal: this.o.signal,
       });
-      const range = { dataStart: frame.times[0]!, dataEnd: frame.times[frame.nBars - 1]! };
-      for (const [agent, algo, model] of [
-        [names.long, 'ppo', this.pair.long],
-        [names.short, 'sac', this.pair.short],
-      ] as const) {
-        const row = await saveCheckpoint(store, config.runDir, {
-          runId,
-          agent,
-          algo,
-          model: model as Learner,
-          seed: config.seed,
-          ...range,
-          configSha256: this.o.configSha256,
-          parentId: null,
-          promoted: true,
-        });
-        if (algo === 'ppo') this.champions.long = row;
-        else this.champions.short = row;
-      }
+      this.champions = await savePairCheckpoints(store, config.runDir, {
+        runId,
+        pair: this.pair,
+        names,
+        seed: config.seed,
+        dataStart: frame.times[0]!,
+        dataEnd: frame.times[frame.nBars - 1]!,
+        configSha256: this.o.configSha256,
+      });
     }
     const account = await broker.getAccount();
     if (account.tradingBlocked || account.accountBlocked) {
