@@ -7,22 +7,13 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { createAlpacaClient, isAlpacaError } from '@marlts/broker-alpaca';
 import { createEodhdClient, isEodhdError } from '@marlts/data-eodhd';
+import type { Bar } from '@marlts/market-env';
 import { AppError } from '../app-error.js';
 import type { CommandContext } from '../context.js';
 import { importedDataPath, loadBars } from '../engine/data.js';
 
-interface FetchedBar {
-  symbol: string;
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
-
 /** Bars as CSV in the shared long format (`timestamp` for intraday, `date` for daily). */
-export function barsToCsv(bars: readonly FetchedBar[], daily: boolean): string {
+export function barsToCsv(bars: readonly Bar[], daily: boolean): string {
   const sorted = [...bars].sort((a, b) => a.time - b.time || (a.symbol < b.symbol ? -1 : 1));
   const lines = [`symbol,${daily ? 'date' : 'timestamp'},open,high,low,close,volume`];
   for (const b of sorted) {
@@ -47,7 +38,7 @@ export async function runDataFetch(ctx: CommandContext, opts: Record<string, unk
     if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new AppError('USAGE', `${name} must be YYYY-MM-DD, got "${v}"`);
   }
   const cacheDir = resolve(config.data.cacheDir ?? join(config.runDir, 'cache'));
-  const all: FetchedBar[] = [];
+  const all: Bar[] = [];
   let calls = 0;
   if (source === 'eodhd' && !secrets.eodhdApiToken) {
     throw new AppError('MISSING_KEY', 'EODHD_API_TOKEN is not set', {

@@ -3,21 +3,11 @@
  * into a time-major close matrix (forward-filled, never back-filled) for features and
  * into a PriceFrame for retraining.
  */
-import { buildFrame, type PriceFrame } from '@marlts/market-env';
-
-export interface HistoryBar {
-  symbol: string;
-  time: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-}
+import { type Bar, buildFrame, type PriceFrame } from '@marlts/market-env';
 
 export class BarHistory {
   readonly symbols: readonly string[];
-  private readonly bars = new Map<string, Map<number, HistoryBar>>();
+  private readonly bars = new Map<string, Map<number, Bar>>();
   private timesCache: number[] | null = null;
 
   constructor(symbols: readonly string[]) {
@@ -26,7 +16,7 @@ export class BarHistory {
   }
 
   /** Adds bars (duplicates replace); returns how many were new. */
-  add(bars: readonly HistoryBar[]): number {
+  add(bars: readonly Bar[]): number {
     let added = 0;
     for (const b of bars) {
       const m = this.bars.get(b.symbol);
@@ -110,7 +100,7 @@ export class BarHistory {
   fillOpens(after: number, until: number): Float64Array {
     const out = new Float64Array(this.symbols.length).fill(Number.NaN);
     this.symbols.forEach((s, n) => {
-      let best: HistoryBar | undefined;
+      let best: Bar | undefined;
       for (const b of this.bars.get(s)!.values())
         if (b.time > after && b.time <= until && (!best || b.time < best.time)) best = b;
       if (best) out[n] = best.open;
@@ -125,7 +115,7 @@ export class BarHistory {
         .filter((t) => until === undefined || t <= until)
         .slice(-rows),
     );
-    const bars: HistoryBar[] = [];
+    const bars: Bar[] = [];
     for (const s of this.symbols)
       for (const b of this.bars.get(s)!.values()) if (times.has(b.time)) bars.push(b);
     bars.sort((a, b) => a.time - b.time || (a.symbol < b.symbol ? -1 : 1));
