@@ -853,6 +853,15 @@ export class PaperBook {
       trailPercent: null,
       status: orderClass === 'oco' ? 'new' : 'held',
     };
+    const stopLossLeg = () =>
+      make({
+        ...legBase,
+        clientOrderId: randomUUID(),
+        type: slLimit !== null ? 'stop_limit' : 'stop',
+        stopPrice: slStop,
+        limitPrice: slLimit,
+        legRole: 'stop_loss',
+      });
     const legs: SimOrder[] = [];
     if (orderClass === 'bracket' || orderClass === 'oto') {
       if (tpLimit !== null) {
@@ -867,29 +876,11 @@ export class PaperBook {
         );
       }
       if (slStop !== null) {
-        legs.push(
-          make({
-            ...legBase,
-            clientOrderId: randomUUID(),
-            type: slLimit !== null ? 'stop_limit' : 'stop',
-            stopPrice: slStop,
-            limitPrice: slLimit,
-            legRole: 'stop_loss',
-          }),
-        );
+        legs.push(stopLossLeg());
       }
     } else if (orderClass === 'oco') {
       parent.legRole = 'take_profit';
-      legs.push(
-        make({
-          ...legBase,
-          clientOrderId: randomUUID(),
-          type: slLimit !== null ? 'stop_limit' : 'stop',
-          stopPrice: slStop,
-          limitPrice: slLimit,
-          legRole: 'stop_loss',
-        }),
-      );
+      legs.push(stopLossLeg());
     }
     parent.legIds = legs.map((l) => l.id);
     for (const l of legs) this.byClientId.set(l.clientOrderId, l.id);
