@@ -14,6 +14,7 @@ export * as tf from '@tensorflow/tfjs-core';
 // Backends
 export { activeBackend, initBackend } from './backend.js';
 export type { BackendName, InitBackendOptions } from './backend.js';
+export { numThreads, setNumThreads } from './kernels/wasm-kernels.js';
 
 // Algorithms
 export { Ppo } from './algos/ppo.js';

@@ -1,7 +1,17 @@
 // Runs the BUILT package under plain node (no vitest, no loader): catches tfjs packaging
 // bugs that vitest's resolver hides (ecosystem.md §3). ESM half.
 import assert from 'node:assert/strict';
-import { CartPole, initBackend, isRlError, Pendulum, Ppo, RlError, Sac, tf } from '@marlts/rl-core';
+import {
+  CartPole,
+  initBackend,
+  isRlError,
+  Pendulum,
+  Ppo,
+  RlError,
+  Sac,
+  setNumThreads,
+  tf,
+} from '@marlts/rl-core';
 
 const f = (x) => tf.tanh(x).square().sum();
 const analytic = (x) => 2 * Math.tanh(x) * (1 - Math.tanh(x) ** 2);
@@ -46,5 +56,31 @@ await initBackend('wasm');
   assert.ok(a.length === 1 && Math.abs(a[0]) <= 2);
   for (const m of [ppo, loaded, sac]) m.dispose();
   assert.equal(tf.memory().numTensors, before, 'no tensor leak after training');
+}
+// SAC's matrix products on a worker thread (the evaluated worker source must load from the
+// built package) give bit-identical results to the calling thread alone.
+{
+  const run = async (threads) => {
+    assert.equal(setNumThreads(threads), threads);
+    const sac = new Sac({
+      env: new Pendulum(),
+      seed: 3,
+      learningStarts: 20,
+      batchSize: 64,
+      policy: { netArch: [256, 256] },
+    });
+    const p = await sac.learn({ totalTimesteps: 30 });
+    const out = [
+      p.train.criticLoss,
+      p.train.actorLoss,
+      ...sac.predict(new Float32Array([1, 0, 0]), { deterministic: true }),
+    ];
+    sac.dispose();
+    return out;
+  };
+  const one = await run(1);
+  assert.deepEqual(await run(2), one);
+  assert.ok(one.every(Number.isFinite));
+  setNumThreads(1);
 }
 console.log('rl-core dist smoke (ESM): ok');

@@ -5,7 +5,7 @@ import type { StepResult } from '../env.js';
 import { CartPole } from '../envs/cartpole.js';
 import { Pendulum } from '../envs/pendulum.js';
 import { isRlError } from '../errors.js';
-import { tf } from '../index.js';
+import { numThreads, setNumThreads, tf } from '../index.js';
 import { Sac } from './sac.js';
 
 const tiny = { learningStarts: 40, batchSize: 32, policy: { netArch: [32, 32] } };
@@ -122,5 +122,35 @@ describe.each(['cpu', 'wasm'] as const)('Sac on %s', (backend) => {
     expect(broken.save().algo).toBe('sac');
     broken.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('Sac on worker threads', () => {
+  it('gives the same run on 1 and 2 threads; setNumThreads validates its argument', async () => {
+    await initBackend('cpu');
+    // 64 × 256 × 256 products are large enough to be split across the worker.
+    const run = async (threads: number) => {
+      expect(setNumThreads(threads)).toBe(threads);
+      const sac = new Sac({
+        env: new Pendulum(),
+        seed: 7,
+        learningStarts: 20,
+        batchSize: 64,
+        policy: { netArch: [256, 256] },
+      });
+      const p = await sac.learn({ totalTimesteps: 28 });
+      const out = {
+        train: p.train,
+        det: Array.from(sac.predict(probeObs, { deterministic: true })),
+        bundle: sac.save().weights,
+      };
+      sac.dispose();
+      return out;
+    };
+    const one = await run(1);
+    expect(await run(2)).toEqual(one);
+    expect(numThreads()).toBe(2);
+    expect(() => setNumThreads(0)).toThrow(expect.objectContaining({ code: 'CONFIG', field: 'threads' }));
+    expect(setNumThreads(1)).toBe(1);
   });
 });

@@ -7,7 +7,6 @@
  * through the updated critic) → entropy coefficient (towards −dim A) → Polyak update.
  * Terminations stop the bootstrap; truncations do not (the real last observation is stored).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { ReplayBuffer } from '../buffers/replay-buffer.js';
 import {
   CHECKPOINT_FORMAT,
@@ -22,10 +21,9 @@ import {
 } from '../checkpoint.js';
 import type { Env, VecEnv } from '../env.js';
 import { RlError } from '../errors.js';
-import { sacActorLossT, sacCriticLossT, sacCriticTargetT, sacEntCoefLossT } from '../losses/sac-loss.js';
-import { assignFromFlat, flattenTensors } from '../nn/mlp.js';
-import { Adam } from '../optim/adam.js';
-import { SacPolicy } from '../policies/sac-policy.js';
+import { useDefaultThreads } from '../kernels/wasm-kernels.js';
+import type { AdamState } from '../optim/adam.js';
+import { type SacParamGroup, SacPolicy } from '../policies/sac-policy.js';
 import { Rng, type RngState } from '../random.js';
 import { type BoxSpace, type Space, spaceSize } from '../spaces.js';
 import { toVecEnv } from '../vec-env.js';
@@ -39,8 +37,10 @@ import {
   spaceMismatch,
   yieldToEventLoop,
 } from './common.js';
+import { flatAdamStep } from './flat-adam.js';
 import type { PredictOptions } from './ppo.js';
 import { type SacConfig, type SacOptions, sacConfigSchema } from './sac-config.js';
+import { SacUpdate } from './sac-update.js';
 import {
   decodeSchedule,
   type EncodedSchedule,
@@ -50,9 +50,14 @@ import {
 } from './schedule.js';
 import type { SacProgress, SacTrainStats } from './stats.js';
 
-/** Σ‖g‖² over a list of gradients (a scalar tensor). */
-function sumOfSquares(grads: readonly tf.Tensor[]): tf.Tensor {
-  return tf.addN(grads.map((g) => tf.sum(tf.square(g))));
+/** torch's Adam defaults (SB3's SAC passes only the learning rate). */
+const ADAM = { beta1: 0.9, beta2: 0.999 } as const;
+
+/** Sizes of a network's layer tensors in order `[W₀, b₀, W₁, b₁, …]` (checkpoint layout of optimiser moments). */
+function layerTensorSizes(sizes: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let l = 0; l + 1 < sizes.length; l++) out.push(sizes[l]! * sizes[l + 1]!, sizes[l + 1]!);
+  return out;
 }
 
 /** Options of {@link Sac.learn}. */
@@ -88,10 +93,9 @@ export class Sac {
   private readonly obsDim: number;
   private readonly actDim: number;
   private readonly policy: SacPolicy;
-  private readonly actorOpt: Adam;
-  private readonly criticOpt: Adam;
-  private readonly entOpt: Adam | null;
-  private readonly logEntCoef: tf.Variable | null;
+  private readonly update: SacUpdate;
+  /** log α and its Adam state when α is learned (`entCoef: 'auto…'`), else null. */
+  private readonly entOpt: { logEntCoef: Float32Array; state: AdamState } | null;
   private entCoef: number;
   private readonly targetEntropy: number;
   private readonly rng: Rng;
@@ -150,19 +154,17 @@ export class Sac {
       netArch,
       activation: c.policy.activation ?? 'relu',
       rng: this.rng.fork(),
+      maxBatch: c.batchSize,
     });
-    const lr = scheduleValue(c.learningRate, 1);
-    this.actorOpt = new Adam(this.policy.actor, { learningRate: lr, eps: c.adamEps });
-    this.criticOpt = new Adam(this.policy.critic, { learningRate: lr, eps: c.adamEps });
+    this.update = new SacUpdate(this.policy, c.batchSize, { ...ADAM, eps: c.adamEps });
     this.targetEntropy = c.targetEntropy === 'auto' ? -this.actDim : c.targetEntropy;
     if (typeof c.entCoef === 'string') {
       const init = c.entCoef.startsWith('auto_') ? Number(c.entCoef.slice(5)) : 1;
-      this.entCoef = init;
-      this.logEntCoef = tf.tidy(() => tf.variable(tf.scalar(Math.log(init)), true));
-      this.entOpt = new Adam([this.logEntCoef], { learningRate: lr, eps: c.adamEps });
+      const logEntCoef = Float32Array.of(Math.log(init));
+      this.entCoef = Math.exp(logEntCoef[0]!);
+      this.entOpt = { logEntCoef, state: { step: 0, m: [new Float32Array(1)], v: [new Float32Array(1)] } };
     } else {
       this.entCoef = c.entCoef;
-      this.logEntCoef = null;
       this.entOpt = null;
     }
     this.replay = new ReplayBuffer({ capacity: c.bufferSize, obsDim: this.obsDim, actDim: this.actDim });
@@ -214,6 +216,7 @@ export class Sac {
     if (!env) throw new RlError('STATE', 'Sac.learn: no env; pass one to the constructor or setEnv()');
     if (this.learning) throw new RlError('STATE', 'Sac.learn: already running; await the previous call');
     this.learning = true;
+    useDefaultThreads();
     try {
       return await this.learnLoop(totalTimesteps, resetNumTimesteps, callback, callbackEvery);
     } finally {
@@ -359,113 +362,47 @@ export class Sac {
     );
   }
 
-  /** `steps` gradient steps (SB3 `SAC.train`). */
+  /** `steps` gradient steps (SB3 `SAC.train`; the maths is in {@link SacUpdate}). */
   private train(steps: number): void {
     const c = this.config;
-    const p = this.policy;
     const lr = scheduleValue(c.learningRate, this.progressRemaining);
     const B = c.batchSize;
-    const alpha = this.entCoef;
     for (let g = 0; g < steps; g++) {
       const batch = this.replay.sample(B, this.rng);
       const noiseNext = this.rng.fillNormal(new Float32Array(B * this.actDim)) as Float32Array;
       const noisePi = this.rng.fillNormal(new Float32Array(B * this.actDim)) as Float32Array;
-      const t = tf.tidy(() => {
-        const obs = tf.tensor2d(batch.obs, [B, this.obsDim]);
-        const actions = tf.tensor2d(batch.actions, [B, this.actDim]);
-        // Soft Bellman target from the target critics; computed outside any gradient tape.
-        const target = tf.tidy(() => {
-          const nextObs = tf.tensor2d(batch.nextObs, [B, this.obsDim]);
-          const next = p.sampleT(nextObs, tf.tensor2d(noiseNext, [B, this.actDim]));
-          const [nextQ1, nextQ2] = p.qValuesT(p.criticTarget, nextObs, next.actions);
-          return sacCriticTargetT({
-            rewards: tf.tensor1d(batch.rewards),
-            dones: tf.tensor1d(batch.dones),
-            nextQ1,
-            nextQ2,
-            nextLogProb: next.logProb,
-            alpha,
-            gamma: c.gamma,
-          });
-        });
-        const critic = tf.variableGrads(() => {
-          const [q1, q2] = p.qValuesT(p.critic, obs, actions);
-          return sacCriticLossT({ q1, q2, target });
-        }, p.critic);
-        const grads = p.critic.map((v) => critic.grads[v.name]!);
-        return { obs, loss: critic.value, grads, check: tf.stack([critic.value, sumOfSquares(grads)]) };
+      const r = this.update.step(batch, {
+        alpha: this.entCoef,
+        gamma: c.gamma,
+        learningRate: lr,
+        noiseNext,
+        noisePi,
       });
-      const check = t.check.dataSync();
-      if (firstNonFinite(check) >= 0) {
-        tf.dispose(t);
-        throw this.nanError(
-          Number.isFinite(check[0]!) ? 'criticGrad' : 'criticLoss',
-          Number.isFinite(check[0]!) ? check[1]! : check[0]!,
-        );
-      }
-      this.criticOpt.step(t.grads, lr);
-      const a = tf.tidy(() => {
-        let logProbKept: tf.Tensor1D | null = null;
-        const actor = tf.variableGrads(() => {
-          const pi = p.sampleT(t.obs as tf.Tensor2D, tf.tensor2d(noisePi, [B, this.actDim]));
-          // The critic is a constant here: gradients flow through it to the actions only.
-          const [q1Pi, q2Pi] = p.qValuesT(p.critic, t.obs as tf.Tensor2D, pi.actions, true);
-          logProbKept = tf.keep(pi.logProb);
-          return sacActorLossT({ q1Pi, q2Pi, logProb: pi.logProb, alpha });
-        }, p.actor);
-        const grads = p.actor.map((v) => actor.grads[v.name]!);
-        const logProb = logProbKept!;
-        const out = {
-          grads,
-          logProb: tf.clone(logProb),
-          check: tf.stack([actor.value, sumOfSquares(grads), tf.mean(logProb)]),
-        };
-        tf.dispose(logProb);
-        return out;
-      });
-      tf.dispose(t);
-      const ac = a.check.dataSync();
-      if (firstNonFinite(ac) >= 0) {
-        tf.dispose(a);
-        throw this.nanError(
-          Number.isFinite(ac[0]!) ? 'actorGrad' : 'actorLoss',
-          Number.isFinite(ac[0]!) ? ac[1]! : ac[0]!,
-        );
-      }
-      this.actorOpt.step(a.grads, lr);
+      if (r.failed) throw this.nanError(r.failed.what, r.failed.value);
+      // 5. α: loss −mean(log α·(log π + target entropy)), ∂/∂log α = −(mean log π + target entropy).
       let entLoss = 0;
-      if (this.logEntCoef && this.entOpt) {
-        const logEnt = this.logEntCoef;
-        const e = tf.tidy(() => {
-          const r = tf.variableGrads(
-            () =>
-              sacEntCoefLossT({
-                logEntCoef: logEnt,
-                logProb: a.logProb as tf.Tensor1D,
-                targetEntropy: this.targetEntropy,
-              }),
-            [logEnt],
-          );
-          return { grad: r.grads[logEnt.name]!, loss: r.value };
+      if (this.entOpt) {
+        const { logEntCoef, state } = this.entOpt;
+        const bracket = r.meanLogProb + this.targetEntropy;
+        entLoss = -logEntCoef[0]! * bracket;
+        flatAdamStep(logEntCoef, Float32Array.of(-bracket), state, {
+          learningRate: lr,
+          ...ADAM,
+          eps: c.adamEps,
         });
-        entLoss = e.loss.dataSync()[0]!;
-        this.entOpt.step([e.grad], lr);
-        tf.dispose(e);
-        const logAlpha = logEnt.dataSync()[0]!;
+        const logAlpha = logEntCoef[0]!;
         if (!Number.isFinite(logAlpha)) throw this.nanError('entCoef', logAlpha);
         this.entCoef = Math.exp(logAlpha);
       }
-      tf.dispose(a);
       this.nUpdates++;
-      if (this.nUpdates % c.targetUpdateInterval === 0) p.polyakUpdate(c.tau);
+      if (this.nUpdates % c.targetUpdateInterval === 0) this.policy.polyakUpdate(c.tau);
       const s = this.statSums;
-      s[0] = s[0]! + check[0]!;
-      s[1] = s[1]! + ac[0]!;
+      s[0] = s[0]! + r.criticLoss;
+      s[1] = s[1]! + r.actorLoss;
       s[2] = s[2]! + entLoss;
-      s[3] = s[3]! + ac[2]!;
+      s[3] = s[3]! + r.meanLogProb;
       this.statCount++;
     }
-    p.refresh();
   }
 
   /** Actions in the env's bounds for flat observations `[n·obsDim]`; pure JS. */
@@ -488,11 +425,11 @@ export class Sac {
   save(): CheckpointBundle {
     assertAlive(this.disposed, 'Sac');
     const weights: Record<string, Float32Array> = {
-      actor: flattenTensors(this.policy.actor),
-      critic: flattenTensors(this.policy.critic),
-      criticTarget: flattenTensors(this.policy.criticTarget),
+      actor: this.policy.get('actor'),
+      critic: this.policy.get('critic'),
+      criticTarget: this.policy.get('criticTarget'),
     };
-    if (this.logEntCoef) weights.logEntCoef = this.logEntCoef.dataSync().slice() as Float32Array;
+    if (this.entOpt) weights.logEntCoef = this.entOpt.logEntCoef.slice();
     for (const [name, w] of Object.entries(weights)) {
       const bad = firstNonFinite(w);
       if (bad >= 0)
@@ -500,15 +437,16 @@ export class Sac {
           field: `weights.${name}`,
         });
     }
-    const enc = (o: Adam): EncodedAdamState => {
-      const s = o.getState();
-      return { step: s.step, m: s.m.map((x) => encodeFloat32(x)), v: s.v.map((x) => encodeFloat32(x)) };
-    };
+    const enc = (s: AdamState): EncodedAdamState => ({
+      step: s.step,
+      m: s.m.map((x) => encodeFloat32(x)),
+      v: s.v.map((x) => encodeFloat32(x)),
+    });
     const optimizers: Record<string, EncodedAdamState> = {
-      actor: enc(this.actorOpt),
-      critic: enc(this.criticOpt),
+      actor: enc(this.update.getAdamState('actor', this.layerSizes('actor'))),
+      critic: enc(this.update.getAdamState('critic', this.layerSizes('critic'))),
     };
-    if (this.entOpt) optimizers.entCoef = enc(this.entOpt);
+    if (this.entOpt) optimizers.entCoef = enc(this.entOpt.state);
     const { learningRate, ...rest } = this.config;
     return sealCheckpoint({
       format: CHECKPOINT_FORMAT,
@@ -563,51 +501,57 @@ export class Sac {
     }
     try {
       const p = sac.policy;
-      const groups: Array<[string, tf.Variable[]]> = [
-        ['actor', p.actor],
-        ['critic', p.critic],
-        ['criticTarget', p.criticTarget],
+      const groups: Array<[string, number]> = [
+        ['actor', p.params.actor.length],
+        ['critic', p.params.critic.length],
+        ['criticTarget', p.params.criticTarget.length],
       ];
-      if (sac.logEntCoef) groups.push(['logEntCoef', [sac.logEntCoef]]);
-      for (const [name, vars] of groups) {
+      if (sac.entOpt) groups.push(['logEntCoef', 1]);
+      for (const [name, size] of groups) {
         const enc = b.weights[name];
         if (!enc)
           throw new RlError('CHECKPOINT', `Sac.load: weights.${name} is missing`, {
             field: `weights.${name}`,
           });
-        const w = decodeFloat32(
-          enc,
-          `weights.${name}`,
-          vars.reduce((n, v) => n + v.size, 0),
-        );
+        const w = decodeFloat32(enc, `weights.${name}`, size);
         if (firstNonFinite(w) >= 0) {
           throw new RlError('CHECKPOINT', `Sac.load: weights.${name} has non-finite values`, {
             field: `weights.${name}`,
           });
         }
-        assignFromFlat(vars, w);
+        if (name === 'logEntCoef') sac.entOpt!.logEntCoef.set(w);
+        else p.set(name as SacParamGroup, w);
       }
-      const opts: Array<[string, Adam | null, readonly tf.Variable[]]> = [
-        ['actor', sac.actorOpt, p.actor],
-        ['critic', sac.criticOpt, p.critic],
-        ['entCoef', sac.entOpt, sac.logEntCoef ? [sac.logEntCoef] : []],
-      ];
-      for (const [name, opt, vars] of opts) {
-        const size = (i: number) => vars[i]?.size ?? 0;
-        if (!opt) continue;
+      const optimizer = (name: string, sizes: readonly number[]): AdamState | null => {
         const o = b.optimizers[name];
         if (!o)
           throw new RlError('CHECKPOINT', `Sac.load: optimizers.${name} is missing`, {
             field: `optimizers.${name}`,
           });
-        opt.setState({
+        if (o.m.length !== sizes.length || o.v.length !== sizes.length) {
+          throw new RlError(
+            'CHECKPOINT',
+            `Sac.load: optimizers.${name} has ${o.m.length} tensors, expected ${sizes.length}`,
+            {
+              field: `optimizers.${name}`,
+            },
+          );
+        }
+        return {
           step: o.step,
-          m: o.m.map((x, i) => decodeFloat32(x, `optimizers.${name}.m.${i}`, size(i))),
-          v: o.v.map((x, i) => decodeFloat32(x, `optimizers.${name}.v.${i}`, size(i))),
-        });
+          m: o.m.map((x, i) => decodeFloat32(x, `optimizers.${name}.m.${i}`, sizes[i]!)),
+          v: o.v.map((x, i) => decodeFloat32(x, `optimizers.${name}.v.${i}`, sizes[i]!)),
+        };
+      };
+      sac.update.setAdamState('actor', optimizer('actor', sac.layerSizes('actor'))!);
+      sac.update.setAdamState('critic', optimizer('critic', sac.layerSizes('critic'))!);
+      if (sac.entOpt) {
+        const st = optimizer('entCoef', [1])!;
+        sac.entOpt.state.step = st.step;
+        sac.entOpt.state.m[0]!.set(st.m[0]!);
+        sac.entOpt.state.v[0]!.set(st.v[0]!);
+        sac.entCoef = Math.exp(sac.entOpt.logEntCoef[0]!);
       }
-      p.refresh();
-      if (sac.logEntCoef) sac.entCoef = Math.exp(sac.logEntCoef.dataSync()[0]!);
       sac.rng.setState(b.rng as unknown as RngState);
       sac.numTimesteps = b.timesteps;
       sac.nUpdates = Number(b.state.nUpdates ?? 0);
@@ -621,15 +565,20 @@ export class Sac {
     return sac;
   }
 
-  /** Frees the model's tensors (the env is not closed). Idempotent. */
+  /** Sizes of the layer tensors of a group (the critic lists Q1's then Q2's), as optimiser moments are saved. */
+  private layerSizes(group: 'actor' | 'critic'): number[] {
+    const p = this.policy;
+    return group === 'actor'
+      ? layerTensorSizes(p.actorSpec.sizes)
+      : [...layerTensorSizes(p.qSpec.sizes), ...layerTensorSizes(p.qSpec.sizes)];
+  }
+
+  /** Frees the model's memory (the env is not closed). Idempotent. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.update.dispose();
     this.policy.dispose();
-    this.actorOpt.dispose();
-    this.criticOpt.dispose();
-    this.entOpt?.dispose();
-    this.logEntCoef?.dispose();
   }
 
   [Symbol.dispose](): void {

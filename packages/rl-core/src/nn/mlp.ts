@@ -4,14 +4,17 @@
  * clipping, Polyak averaging and checkpointing to a handful of tfjs ops, whatever the depth;
  * tfjs costs several µs per op, so op count, not FLOPs, bounds small-network training.
  *
- * Two forward passes share the layout: {@link mlpApplyT} (tfjs, differentiable, for
- * gradient steps) and {@link mlpForward} (pure JS on a Float32Array snapshot, for batch-1
- * acting where a tfjs call would cost more than the arithmetic).
+ * Three forward passes share the layout: {@link mlpApplyT} (tfjs, differentiable, for
+ * gradient steps), {@link mlpForward} (pure JS in float64, the reference) and
+ * {@link FastForward} (rl-core's WebAssembly kernels, for acting and `predict`, where a
+ * tfjs call would cost more than the arithmetic).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { RlError } from '../errors.js';
+import { type KernelBlock, wasmKernels } from '../kernels/wasm-kernels.js';
 import type { Rng } from '../random.js';
 import { orthogonal, torchLinearDefault } from './init.js';
+import { KernelMlp } from './mlp-kernel.js';
 
 /** Hidden-layer activation (the output layer is linear). */
 export type Activation = 'tanh' | 'relu';
@@ -285,11 +288,11 @@ export function mlpForward(
 }
 
 /**
- * Batch-1 inference for wide networks: per-layer tensors snapshotted from a flat parameter
- * array, run through tfjs (XNNPACK on WASM) instead of the pure-JS loop. For a 256×256 MLP
- * a handful of tfjs kernels beat ~70k scalar multiply-adds in JS; for 64×64 JS wins, so
- * {@link FastForward.forward} picks per call. Owns tensors: `reset()` when the weights change,
- * `dispose()` at the end.
+ * Inference (acting, `predict`) on rl-core's WebAssembly kernels: the parameters are copied
+ * into kernel memory once per new parameter array (by identity, so pass a fresh snapshot
+ * after each update) and every call is three or so kernel calls and a copy in and out, with
+ * no tfjs kernel launches or readbacks: a 256×256 network at batch 1 in a few µs. Same maths
+ * as {@link mlpForward} in float32. Owns kernel memory: `dispose()` at the end.
  *
  * @example
  * const ff = new FastForward(spec, 0);
@@ -297,76 +300,57 @@ export function mlpForward(
  * ff.dispose();
  */
 export class FastForward {
-  /** Layers at least this large (in × out) make the tfjs path worth its per-kernel cost. */
-  static readonly MIN_LAYER = 128 * 128;
-  /** Only small batches (acting, `predict`) take the tfjs path. */
-  static readonly MAX_BATCH = 16;
-  private readonly wide: boolean;
-  private layers: tf.Tensor[] | null = null;
+  /** Rows per kernel pass; larger batches are run in chunks. */
+  static readonly MAX_BATCH = 64;
+  private readonly k = wasmKernels();
+  private readonly net: KernelMlp;
+  private readonly params: KernelBlock;
+  private readonly input: KernelBlock;
   private source: Float32Array | null = null;
+  private disposed = false;
 
   constructor(
     readonly spec: MlpSpec,
     readonly offset: number,
   ) {
-    let largest = 0;
-    for (let l = 0; l + 1 < spec.sizes.length; l++)
-      largest = Math.max(largest, spec.sizes[l]! * spec.sizes[l + 1]!);
-    this.wide = largest >= FastForward.MIN_LAYER;
+    this.net = new KernelMlp(spec, FastForward.MAX_BATCH, this.k);
+    this.params = this.k.alloc(this.net.paramCount);
+    this.input = this.k.alloc(FastForward.MAX_BATCH * spec.sizes[0]!);
   }
 
-  /** Same result as {@link mlpForward} (float32 instead of float64 sums on the tfjs path). */
+  /** `[batch, sizes.at(-1)]` for `x` `[batch, sizes[0]]` with the network in `params` from `offset`. */
   forward(params: Float32Array, x: ArrayLike<number>, batch: number): Float32Array {
-    if (!this.wide || batch > FastForward.MAX_BATCH)
-      return mlpForward(this.spec, params, x, batch, this.offset);
+    if (this.disposed) throw new RlError('STATE', 'FastForward: disposed');
+    const k = this.k;
     if (this.source !== params) {
-      this.reset();
-      const flat = params.subarray(this.offset, this.offset + mlpParamCount(this.spec.sizes));
-      this.layers = tf.tidy(() => {
-        const out: tf.Tensor[] = [];
-        let off = 0;
-        for (let l = 0; l + 1 < this.spec.sizes.length; l++) {
-          const nIn = this.spec.sizes[l]!;
-          const nOut = this.spec.sizes[l + 1]!;
-          out.push(tf.tensor2d(flat.subarray(off, off + nIn * nOut), [nIn, nOut]));
-          off += nIn * nOut;
-          out.push(tf.tensor1d(flat.subarray(off, off + nOut)));
-          off += nOut;
-        }
-        return out;
-      });
+      k.view(this.params).set(params.subarray(this.offset, this.offset + this.params.length));
       this.source = params;
     }
-    const layers = this.layers!;
-    const last = this.spec.sizes.length - 2;
-    const y = tf.tidy(() => {
-      let h = tf.tensor2d(Float32Array.from(x), [batch, this.spec.sizes[0]!]);
-      for (let l = 0; l <= last; l++) {
-        const w = layers[2 * l] as tf.Tensor2D;
-        const b = layers[2 * l + 1] as tf.Tensor1D;
-        if (l < last && this.spec.activation === 'relu') {
-          h = tf.fused.matMul({ a: h, b: w, bias: b, activation: 'relu' }) as tf.Tensor2D;
-        } else {
-          h = tf.fused.matMul({ a: h, b: w, bias: b }) as tf.Tensor2D;
-          if (l < last) h = tf.tanh(h);
-        }
-      }
-      return h;
-    });
-    const out = Float32Array.from(y.dataSync() as Float32Array);
-    y.dispose();
+    const nIn = this.spec.sizes[0]!;
+    const nOut = this.spec.sizes.at(-1)!;
+    const out = new Float32Array(batch * nOut);
+    for (let r0 = 0; r0 < batch; r0 += FastForward.MAX_BATCH) {
+      const rows = Math.min(FastForward.MAX_BATCH, batch - r0);
+      const inp = k.view(this.input);
+      for (let i = 0; i < rows * nIn; i++) inp[i] = x[r0 * nIn + i]!;
+      const y = this.net.forward(this.params.ptr, this.input.ptr, rows);
+      out.set(k.view({ ptr: y, length: rows * nOut }), r0 * nOut);
+    }
     return out;
   }
 
-  /** Frees the cached layer tensors (call when the weights change). */
+  /** Forgets the cached parameters (the next call copies them again). */
   reset(): void {
-    if (this.layers) tf.dispose(this.layers);
-    this.layers = null;
     this.source = null;
   }
 
+  /** Frees the kernel memory. Idempotent. */
   dispose(): void {
-    this.reset();
+    if (this.disposed) return;
+    this.disposed = true;
+    this.net.dispose();
+    this.k.free(this.params);
+    this.k.free(this.input);
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
 import { tf } from '../index.js';
+import { wasmKernels } from '../kernels/wasm-kernels.js';
 import { Rng } from '../random.js';
 import { expectClose } from '../testing.js';
 import { clipGradNorm } from './clip-grad.js';
@@ -74,20 +75,28 @@ describe.each(['cpu', 'wasm'] as const)('MLP and clip-grad on %s', (backend) => 
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('FastForward matches the JS forward pass on wide nets, rebuilds on new weights, frees its tensors', async () => {
+  it('FastForward matches the JS forward pass, rebuilds on new weights, chunks large batches, frees its memory', async () => {
     await initBackend(backend);
     const before = tf.memory().numTensors;
+    const allocated = wasmKernels().allocatedBytes;
     for (const activation of ['tanh', 'relu'] as const) {
       const spec = { sizes: [3, 128, 128, 2], activation };
       const ff = new FastForward(spec, 5);
-      const x = Float32Array.from([0.3, -1, 2, 0.1, 0.2, -0.4]);
+      const batch = FastForward.MAX_BATCH + 3;
+      const x = new Rng(9).fillNormal(new Float32Array(batch * 3)) as Float32Array;
       for (const seed of [1, 2]) {
         const params = new Float32Array(5 + mlpParamCount(spec.sizes));
         params.set(initMlpParams(spec, new Rng(seed), { init: 'torch-default' }), 5);
         expectClose(ff.forward(params, x, 2), mlpForward(spec, params, x, 2, 5), { atol: 1e-5, rtol: 1e-4 });
+        expectClose(ff.forward(params, x, batch), mlpForward(spec, params, x, batch, 5), {
+          atol: 1e-5,
+          rtol: 1e-4,
+        });
       }
       ff.dispose();
+      expect(() => ff.forward(new Float32Array(0), x, 1)).toThrow(/disposed/);
     }
+    expect(wasmKernels().allocatedBytes).toBe(allocated);
     expect(tf.memory().numTensors).toBe(before);
   });
 

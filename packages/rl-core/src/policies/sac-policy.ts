@@ -4,21 +4,16 @@
  * tanh-squashed policy, and twin Q critics (256-256 ReLU) on `[obs, action]`, with a Polyak
  * target copy. torch's default `nn.Linear` init (SB3 does not orthogonally initialise SAC).
  *
- * Parameters are per-layer variables (`[W₀, b₀, W₁, b₁, …]`; the critic list is Q1's layers
- * then Q2's): at 256 wide, slicing one flat vector inside the tape costs more than a
- * per-layer optimiser. Acting is pure JS on a flat actor snapshot.
+ * The parameters live in kernel memory as flat vectors in {@link mlpForward}'s layout (the
+ * critic is Q1's vector then Q2's), so SAC's update runs on rl-core's WebAssembly kernels
+ * without a copy per step; the `…T` functions below are the same networks in tfjs, for
+ * differentiating SB3's losses with autodiff (tests, notebooks).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { squashedGaussianRsampleT } from '../distributions/squashed-gaussian.js';
-import {
-  type Activation,
-  FastForward,
-  flattenTensors,
-  initMlpParams,
-  type MlpSpec,
-  mlpApplyT,
-  mlpLayerVariables,
-} from '../nn/mlp.js';
+import { type KernelBlock, type WasmKernels, wasmKernels } from '../kernels/wasm-kernels.js';
+import { type Activation, initMlpParams, type MlpSpec, mlpApplyT } from '../nn/mlp.js';
+import { KernelMlp } from '../nn/mlp-kernel.js';
 import type { Rng } from '../random.js';
 
 /** SB3's `LOG_STD_MIN` / `LOG_STD_MAX`. */
@@ -32,109 +27,167 @@ export interface SacPolicyOptions {
   netArch: { pi: readonly number[]; qf: readonly number[] };
   activation: Activation;
   rng: Rng;
+  /** Largest batch the networks' buffers hold (SAC's `batchSize`); acting larger batches is chunked. */
+  maxBatch: number;
 }
+
+/** The parameter groups of a {@link SacPolicy}, as saved in checkpoints. */
+export type SacParamGroup = 'actor' | 'critic' | 'criticTarget';
 
 /**
  * @example
  * const policy = new SacPolicy({ obsDim: 3, actDim: 1, netArch: { pi: [256, 256], qf: [256, 256] },
- *   activation: 'relu', rng: new Rng(0) });
+ *   activation: 'relu', rng: new Rng(0), maxBatch: 256 });
  * const a = policy.act(obs, 1, rng, false); // in [-1, 1]
+ * policy.dispose();
  */
 export class SacPolicy {
   readonly actorSpec: MlpSpec;
   readonly qSpec: MlpSpec;
   readonly actDim: number;
   readonly obsDim: number;
-  /** Number of layer tensors per Q network. */
-  readonly qTensors: number;
-  readonly actor: tf.Variable[];
-  /** Q1's layers then Q2's. */
-  readonly critic: tf.Variable[];
-  readonly criticTarget: tf.Variable[];
-  private snapshot: Float32Array;
-  private readonly actorFast: FastForward;
+  readonly maxBatch: number;
+  readonly k: WasmKernels;
+  readonly actorNet: KernelMlp;
+  /** Buffers for Q1 and Q2 passes (with the critic's or the target's parameters). */
+  readonly q1Net: KernelMlp;
+  readonly q2Net: KernelMlp;
+  /** Parameters: the actor, the critic (Q1 then Q2) and its Polyak target. */
+  readonly params: Record<SacParamGroup, KernelBlock>;
+  /** Parameters per Q network (Q2 starts at this element of the critic vectors). */
+  readonly qParamCount: number;
+  private readonly obsBuf: KernelBlock;
+  private disposed = false;
 
   constructor(options: SacPolicyOptions) {
-    const { obsDim, actDim, netArch, activation, rng } = options;
+    const { obsDim, actDim, netArch, activation, rng, maxBatch } = options;
     this.obsDim = obsDim;
     this.actDim = actDim;
+    this.maxBatch = maxBatch;
+    this.k = wasmKernels();
     this.actorSpec = { sizes: [obsDim, ...netArch.pi, 2 * actDim], activation };
     this.qSpec = { sizes: [obsDim + actDim, ...netArch.qf, 1], activation };
-    this.qTensors = 2 * (this.qSpec.sizes.length - 1);
     const actorInit = initMlpParams(this.actorSpec, rng, { init: 'torch-default' });
     const q1Init = initMlpParams(this.qSpec, rng, { init: 'torch-default' });
     const q2Init = initMlpParams(this.qSpec, rng, { init: 'torch-default' });
-    this.snapshot = actorInit;
-    this.actorFast = new FastForward(this.actorSpec, 0);
-    this.actor = mlpLayerVariables(this.actorSpec, actorInit);
-    this.critic = [...mlpLayerVariables(this.qSpec, q1Init), ...mlpLayerVariables(this.qSpec, q2Init)];
-    this.criticTarget = [
-      ...mlpLayerVariables(this.qSpec, q1Init, false),
-      ...mlpLayerVariables(this.qSpec, q2Init, false),
-    ];
+    this.qParamCount = q1Init.length;
+    this.actorNet = new KernelMlp(this.actorSpec, maxBatch, this.k);
+    this.q1Net = new KernelMlp(this.qSpec, maxBatch, this.k);
+    this.q2Net = new KernelMlp(this.qSpec, maxBatch, this.k);
+    this.params = {
+      actor: this.k.alloc(actorInit.length),
+      critic: this.k.alloc(2 * this.qParamCount),
+      criticTarget: this.k.alloc(2 * this.qParamCount),
+    };
+    this.obsBuf = this.k.alloc(maxBatch * obsDim);
+    this.k.view(this.params.actor).set(actorInit);
+    const critic = this.k.view(this.params.critic);
+    critic.set(q1Init);
+    critic.set(q2Init, this.qParamCount);
+    this.k.view(this.params.criticTarget).set(critic);
   }
 
-  /** Re-reads the actor weights for JS acting; call after each actor update. */
-  refresh(): void {
-    this.snapshot = flattenTensors(this.actor);
+  /** A copy of a parameter group (flat, in checkpoint layout). */
+  get(group: SacParamGroup): Float32Array {
+    return this.k.view(this.params[group]).slice();
   }
 
-  /** Squashed actions in [−1, 1] `[n, actDim]`: tanh(mean) or tanh(mean + std·ε); pure JS. */
+  /** Overwrites a parameter group; `values` must have its exact length. */
+  set(group: SacParamGroup, values: Float32Array): void {
+    const block = this.params[group];
+    if (values.length !== block.length) {
+      throw new Error(`SacPolicy.set: ${group} needs ${block.length} values, got ${values.length}`);
+    }
+    this.k.view(block).set(values);
+  }
+
+  /**
+   * The actor's raw output `[n, 2·actDim]` (means, then unclamped log-stds) for `n ≤ maxBatch`
+   * rows at byte address `obs`; returns its byte address (valid until the next actor pass).
+   */
+  actorForward(obs: number, n: number): number {
+    return this.actorNet.forward(this.params.actor.ptr, obs, n);
+  }
+
+  /** Squashed actions in [−1, 1] `[n, actDim]`: tanh(mean) or tanh(mean + std·ε). */
   act(obs: ArrayLike<number>, n: number, rng: Rng, deterministic: boolean): Float32Array {
-    const out = this.actorFast.forward(this.snapshot, obs, n);
     const d = this.actDim;
+    const o = this.obsDim;
     const actions = new Float32Array(n * d);
-    for (let s = 0; s < n; s++) {
-      for (let j = 0; j < d; j++) {
-        const mean = out[s * 2 * d + j]!;
-        if (deterministic) {
-          actions[s * d + j] = Math.tanh(mean);
-        } else {
-          const logStd = Math.min(Math.max(out[s * 2 * d + d + j]!, LOG_STD_MIN), LOG_STD_MAX);
-          actions[s * d + j] = Math.tanh(mean + Math.exp(logStd) * rng.normal());
+    for (let s0 = 0; s0 < n; s0 += this.maxBatch) {
+      const rows = Math.min(this.maxBatch, n - s0);
+      const ob = this.k.view(this.obsBuf);
+      for (let i = 0; i < rows * o; i++) ob[i] = obs[s0 * o + i]!;
+      const outPtr = this.actorForward(this.obsBuf.ptr, rows);
+      const out = this.k.view({ ptr: outPtr, length: rows * 2 * d });
+      for (let s = 0; s < rows; s++) {
+        for (let j = 0; j < d; j++) {
+          const mean = out[s * 2 * d + j]!;
+          const at = (s0 + s) * d + j;
+          if (deterministic) {
+            actions[at] = Math.tanh(mean);
+          } else {
+            const logStd = Math.min(Math.max(out[s * 2 * d + d + j]!, LOG_STD_MIN), LOG_STD_MAX);
+            actions[at] = Math.tanh(mean + Math.exp(logStd) * rng.normal());
+          }
         }
       }
     }
     return actions;
   }
 
-  /** Differentiable reparameterised sample: squashed actions and their log-probs. */
-  sampleT(obs: tf.Tensor2D, noise: tf.Tensor2D): { actions: tf.Tensor2D; logProb: tf.Tensor1D } {
-    const out = mlpApplyT(this.actorSpec, this.actor, obs);
-    const d = this.actDim;
-    const mean = tf.slice(out, [0, 0], [-1, d]) as tf.Tensor2D;
-    const logStd = tf.clipByValue(tf.slice(out, [0, d], [-1, d]), LOG_STD_MIN, LOG_STD_MAX) as tf.Tensor2D;
-    return squashedGaussianRsampleT(mean, logStd, noise);
-  }
-
-  /** Q1(s, a), Q2(s, a) from `params` (the critic or its target), each `[B]`; `frozen`: no weight gradients. */
-  qValuesT(
-    params: readonly tf.Tensor[],
-    obs: tf.Tensor2D,
-    actions: tf.Tensor2D,
-    frozen = false,
-  ): [tf.Tensor1D, tf.Tensor1D] {
-    const x = tf.concat([obs, actions], 1) as tf.Tensor2D;
-    const k = this.qTensors;
-    const q1 = tf.reshape(mlpApplyT(this.qSpec, params.slice(0, k), x, 0, { frozen }), [-1]) as tf.Tensor1D;
-    const q2 = tf.reshape(
-      mlpApplyT(this.qSpec, params.slice(k, 2 * k), x, 0, { frozen }),
-      [-1],
-    ) as tf.Tensor1D;
-    return [q1, q2];
-  }
-
-  /** Polyak averaging `target ← τ·critic + (1 − τ)·target`. */
+  /** Polyak averaging `target ← (1 − τ)·target + τ·critic` (SB3 `polyak_update`, float32). */
   polyakUpdate(tau: number): void {
-    tf.tidy(() => {
-      this.criticTarget.forEach((t, i) => {
-        t.assign(tf.add(tf.mul(t, 1 - tau), tf.mul(this.critic[i]!, tau)));
-      });
-    });
+    const { critic, criticTarget } = this.params;
+    this.k.polyak(critic.length, criticTarget.ptr, critic.ptr, tau);
   }
 
+  /** Frees the parameters and buffers. Idempotent. */
   dispose(): void {
-    for (const v of [...this.actor, ...this.critic, ...this.criticTarget]) v.dispose();
-    this.actorFast.dispose();
+    if (this.disposed) return;
+    this.disposed = true;
+    this.actorNet.dispose();
+    this.q1Net.dispose();
+    this.q2Net.dispose();
+    for (const b of [...Object.values(this.params), this.obsBuf]) this.k.free(b);
   }
+}
+
+/**
+ * The actor in tfjs: reparameterised squashed actions and their log-probs for flat actor
+ * parameters `params` (differentiable in `params`).
+ *
+ * @example
+ * const { actions, logProb } = sacActorT(policy.actorSpec, tf.tensor1d(policy.get('actor')), obs, noise);
+ */
+export function sacActorT(
+  spec: MlpSpec,
+  params: tf.Tensor1D,
+  obs: tf.Tensor2D,
+  noise: tf.Tensor2D,
+): { actions: tf.Tensor2D; logProb: tf.Tensor1D } {
+  const out = mlpApplyT(spec, params, obs);
+  const d = noise.shape[1];
+  const mean = tf.slice(out, [0, 0], [-1, d]) as tf.Tensor2D;
+  const logStd = tf.clipByValue(tf.slice(out, [0, d], [-1, d]), LOG_STD_MIN, LOG_STD_MAX) as tf.Tensor2D;
+  return squashedGaussianRsampleT(mean, logStd, noise);
+}
+
+/**
+ * Q1(s, a), Q2(s, a) `[B]` in tfjs from flat twin-critic parameters (Q1's then Q2's).
+ *
+ * @example
+ * const [q1, q2] = sacQValuesT(policy.qSpec, tf.tensor1d(policy.get('critic')), obs, actions);
+ */
+export function sacQValuesT(
+  spec: MlpSpec,
+  params: tf.Tensor1D,
+  obs: tf.Tensor2D,
+  actions: tf.Tensor2D,
+): [tf.Tensor1D, tf.Tensor1D] {
+  const x = tf.concat([obs, actions], 1) as tf.Tensor2D;
+  const half = params.shape[0] / 2;
+  const q1 = tf.reshape(mlpApplyT(spec, tf.slice(params, 0, half) as tf.Tensor1D, x), [-1]) as tf.Tensor1D;
+  const q2 = tf.reshape(mlpApplyT(spec, tf.slice(params, half, half) as tf.Tensor1D, x), [-1]) as tf.Tensor1D;
+  return [q1, q2];
 }

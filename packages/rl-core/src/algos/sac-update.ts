@@ -1,0 +1,334 @@
+/**
+ * One SAC gradient step on rl-core's WebAssembly kernels, in SB3's order
+ * (`stable_baselines3/sac/sac.py` `SAC.train`):
+ *
+ * 1. sample a_π ~ π(·|s) (reparameterised) and its log-prob, with the actor before this step;
+ * 2. soft Bellman target y = r + γ(1 − d)(min Q̄(s', a') − α log π(a'|s')), a' ~ π(·|s');
+ * 3. critic loss ½ Σᵢ MSE(Qᵢ(s, a), y) → Adam on both critics;
+ * 4. actor loss mean(α log π(a_π|s) − min Qᵢ(s, a_π)) through the updated critic → Adam;
+ * 5. entropy-coefficient loss −mean(log α · (log π + target entropy)) (returned; the caller
+ *    owns log α), and the Polyak update is the caller's too (every `targetUpdateInterval`).
+ *
+ * Gradients are analytic: each network's output gradient is written by hand from SB3's
+ * losses (below) and backpropagated by {@link KernelMlp}. They equal tfjs autodiff of the
+ * `…T` losses to float32 rounding (tested on the cpu and wasm backends), at ~16 large matrix
+ * products per step and no tfjs kernel launches.
+ */
+import type { ReplaySample } from '../buffers/replay-buffer.js';
+import { HALF_LOG_2PI } from '../distributions/diag-gaussian.js';
+import { SQUASH_EPSILON } from '../distributions/squashed-gaussian.js';
+import type { KernelBlock } from '../kernels/wasm-kernels.js';
+import type { AdamState } from '../optim/adam.js';
+import { LOG_STD_MAX, LOG_STD_MIN, type SacParamGroup, type SacPolicy } from '../policies/sac-policy.js';
+
+/** Adam's constants (torch defaults; SB3's SAC passes only the learning rate). */
+export interface SacAdamOptions {
+  beta1: number;
+  beta2: number;
+  eps: number;
+}
+
+/** Per-step settings of {@link SacUpdate.step}. */
+export interface SacStepOptions {
+  /** Entropy coefficient α before this step's α update. */
+  alpha: number;
+  gamma: number;
+  learningRate: number;
+  /** Standard normal noise `[B, actDim]` for a' ~ π(·|s') and for a_π ~ π(·|s). */
+  noiseNext: Float32Array;
+  noisePi: Float32Array;
+}
+
+/** What {@link SacUpdate.step} reports; a non-finite loss or gradient names what failed and applies nothing from it on. */
+export interface SacStepResult {
+  criticLoss: number;
+  actorLoss: number;
+  /** mean log π(a_π|s) (for the entropy-coefficient loss and the diagnostics). */
+  meanLogProb: number;
+  /** 'criticLoss' | 'criticGrad' | 'actorLoss' | 'actorGrad' when a value was not finite. */
+  failed: null | { what: string; value: number };
+}
+
+interface AdamSlot {
+  m: KernelBlock;
+  v: KernelBlock;
+  step: number;
+}
+
+/**
+ * @example
+ * const update = new SacUpdate(policy, 256, { beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+ * const r = update.step(replay.sample(256, rng), { alpha, gamma: 0.99, learningRate: 3e-4, noiseNext, noisePi });
+ * update.dispose();
+ */
+export class SacUpdate {
+  private readonly obs: KernelBlock;
+  private readonly nextObs: KernelBlock;
+  /** Critic input rows `[obs, action]`. */
+  private readonly qIn: KernelBlock;
+  private readonly dQ1: KernelBlock;
+  private readonly dQ2: KernelBlock;
+  private readonly dQIn: KernelBlock;
+  private readonly dActor: KernelBlock;
+  private readonly gradActor: KernelBlock;
+  private readonly gradCritic: KernelBlock;
+  private readonly adamSlots: Record<'actor' | 'critic', AdamSlot>;
+  private readonly target: Float64Array;
+  private disposed = false;
+
+  constructor(
+    private readonly policy: SacPolicy,
+    readonly batchSize: number,
+    private readonly adamOptions: SacAdamOptions,
+  ) {
+    const { k, obsDim: o, actDim: d } = policy;
+    const B = batchSize;
+    this.obs = k.alloc(B * o);
+    this.nextObs = k.alloc(B * o);
+    this.qIn = k.alloc(B * (o + d));
+    this.dQ1 = k.alloc(B);
+    this.dQ2 = k.alloc(B);
+    this.dQIn = k.alloc(B * (o + d));
+    this.dActor = k.alloc(B * 2 * d);
+    this.gradActor = k.alloc(policy.params.actor.length);
+    this.gradCritic = k.alloc(policy.params.critic.length);
+    const slot = (n: number): AdamSlot => ({ m: k.alloc(n), v: k.alloc(n), step: 0 });
+    this.adamSlots = { actor: slot(this.gradActor.length), critic: slot(this.gradCritic.length) };
+    this.target = new Float64Array(B);
+  }
+
+  /** One gradient step on `batch` (`batchSize` transitions). */
+  step(batch: ReplaySample, o: SacStepOptions): SacStepResult {
+    const p = this.policy;
+    const k = p.k;
+    const B = this.batchSize;
+    const d = p.actDim;
+    const od = p.obsDim + d;
+    const { alpha } = o;
+    k.view(this.obs).set(batch.obs);
+    k.view(this.nextObs).set(batch.nextObs);
+    const critic = p.params.critic.ptr;
+    const q2Off = p.qParamCount * 4;
+
+    // Step 1 (a_π ~ π(·|s)) runs just before step 4: the actor is unchanged until then and
+    // its forward pass on s must be the last one before its backward pass.
+
+    // 2. Target: a' ~ π(·|s'), y = r + γ(1 − d)(min Q̄ᵢ(s', a') − α log π(a'|s')).
+    const next = this.sampleInto(p.actorForward(this.nextObs.ptr, B), batch.nextObs, o.noiseNext);
+    const target = p.params.criticTarget.ptr;
+    const q1t = k.view({ ptr: p.q1Net.forward(target, this.qIn.ptr, B), length: B }).slice();
+    const q2t = k.view({ ptr: p.q2Net.forward(target + q2Off, this.qIn.ptr, B), length: B });
+    const y = this.target;
+    for (let i = 0; i < B; i++) {
+      const minQ = Math.min(q1t[i]!, q2t[i]!);
+      y[i] = Math.fround(
+        batch.rewards[i]! + (1 - batch.dones[i]!) * o.gamma * (minQ - alpha * next.logProb[i]!),
+      );
+    }
+
+    // 3. Critic: ½ Σᵢ mean((Qᵢ(s, a) − y)²); ∂/∂Qᵢ = (Qᵢ − y)/B.
+    const qIn = k.view(this.qIn);
+    for (let i = 0; i < B; i++) {
+      for (let j = 0; j < p.obsDim; j++) qIn[i * od + j] = batch.obs[i * p.obsDim + j]!;
+      for (let j = 0; j < d; j++) qIn[i * od + p.obsDim + j] = batch.actions[i * d + j]!;
+    }
+    const q1 = k.view({ ptr: p.q1Net.forward(critic, this.qIn.ptr, B), length: B });
+    const q2 = k.view({ ptr: p.q2Net.forward(critic + q2Off, this.qIn.ptr, B), length: B });
+    const dQ1 = k.view(this.dQ1);
+    const dQ2 = k.view(this.dQ2);
+    let sq1 = 0;
+    let sq2 = 0;
+    for (let i = 0; i < B; i++) {
+      const e1 = q1[i]! - y[i]!;
+      const e2 = q2[i]! - y[i]!;
+      sq1 += e1 * e1;
+      sq2 += e2 * e2;
+      dQ1[i] = e1 / B;
+      dQ2[i] = e2 / B;
+    }
+    const criticLoss = 0.5 * (sq1 / B + sq2 / B);
+    const gc = this.gradCritic.ptr;
+    p.q1Net.backward(critic, this.dQ1.ptr, gc, 0);
+    p.q2Net.backward(critic + q2Off, this.dQ2.ptr, gc + q2Off, 0);
+    const criticGradSq = k.sumSq(this.gradCritic.length, gc);
+    const result: SacStepResult = {
+      criticLoss,
+      actorLoss: Number.NaN,
+      meanLogProb: Number.NaN,
+      failed: null,
+    };
+    if (!Number.isFinite(criticLoss)) return { ...result, failed: { what: 'criticLoss', value: criticLoss } };
+    if (!Number.isFinite(criticGradSq))
+      return { ...result, failed: { what: 'criticGrad', value: criticGradSq } };
+    this.adam('critic', this.gradCritic, o.learningRate);
+
+    // 1 and 4. a_π ~ π(·|s); actor loss mean(α log π − min Qᵢ(s, a_π)) through the updated critic.
+    const pi = this.sampleInto(p.actorForward(this.obs.ptr, B), batch.obs, o.noisePi);
+    const q1p = k.view({ ptr: p.q1Net.forward(critic, this.qIn.ptr, B), length: B });
+    const q2p = k.view({ ptr: p.q2Net.forward(critic + q2Off, this.qIn.ptr, B), length: B });
+    let actorSum = 0;
+    let logProbSum = 0;
+    for (let i = 0; i < B; i++) {
+      // tfjs's minimum sends the gradient to its first argument on ties, as torch.min's index does.
+      const first = q1p[i]! <= q2p[i]!;
+      actorSum += alpha * pi.logProb[i]! - (first ? q1p[i]! : q2p[i]!);
+      logProbSum += pi.logProb[i]!;
+      dQ1[i] = first ? -1 / B : 0;
+      dQ2[i] = first ? 0 : -1 / B;
+    }
+    const actorLoss = actorSum / B;
+    result.actorLoss = actorLoss;
+    result.meanLogProb = logProbSum / B;
+    // ∂(−min Q)/∂(s, a_π) through whichever critic was the minimum (weights held fixed).
+    p.q1Net.backward(critic, this.dQ1.ptr, 0, this.dQIn.ptr);
+    p.q2Net.backward(critic + q2Off, this.dQ2.ptr, 0, this.dQIn.ptr, true);
+    const dQIn = k.view(this.dQIn);
+    const dAct = k.view(this.dActor);
+    const out = pi.out;
+    for (let i = 0; i < B; i++) {
+      for (let j = 0; j < d; j++) {
+        const a = pi.actions[i * d + j]!;
+        const oneMinusA2 = 1 - a * a;
+        // u = mean + σ·ε, a = tanh(u), log π = Σ(−ε²/2 − log σ − ½log 2π) − Σ log(1 − a² + 1e-6):
+        // ∂log π/∂u = 2a(1 − a²)/(1 − a² + 1e-6), ∂log π/∂log σ = −1 (ε is fixed), ∂a/∂u = 1 − a².
+        const dU =
+          (alpha * 2 * a * oneMinusA2) / (oneMinusA2 + SQUASH_EPSILON) / B +
+          dQIn[i * od + p.obsDim + j]! * oneMinusA2;
+        const rawLogStd = out[i * 2 * d + d + j]!;
+        const logStd = Math.min(Math.max(rawLogStd, LOG_STD_MIN), LOG_STD_MAX);
+        const inRange = rawLogStd >= LOG_STD_MIN && rawLogStd <= LOG_STD_MAX;
+        dAct[i * 2 * d + j] = dU;
+        dAct[i * 2 * d + d + j] = inRange ? dU * Math.exp(logStd) * o.noisePi[i * d + j]! - alpha / B : 0;
+      }
+    }
+    p.actorNet.backward(p.params.actor.ptr, this.dActor.ptr, this.gradActor.ptr, 0);
+    const actorGradSq = k.sumSq(this.gradActor.length, this.gradActor.ptr);
+    if (!Number.isFinite(actorLoss)) return { ...result, failed: { what: 'actorLoss', value: actorLoss } };
+    if (!Number.isFinite(actorGradSq))
+      return { ...result, failed: { what: 'actorGrad', value: actorGradSq } };
+    this.adam('actor', this.gradActor, o.learningRate);
+    return result;
+  }
+
+  /**
+   * Reads the actor output at `outPtr`, draws squashed actions with `noise`, writes the
+   * critic input rows `[obs, action]` and returns the actions, log-probs and a copy of the
+   * actor output.
+   */
+  private sampleInto(
+    outPtr: number,
+    obs: Float32Array,
+    noise: Float32Array,
+  ): { actions: Float32Array; logProb: Float64Array; out: Float32Array } {
+    const p = this.policy;
+    const B = this.batchSize;
+    const d = p.actDim;
+    const od = p.obsDim + d;
+    const out = p.k.view({ ptr: outPtr, length: B * 2 * d }).slice();
+    const actions = new Float32Array(B * d);
+    const logProb = new Float64Array(B);
+    const qIn = p.k.view(this.qIn);
+    for (let i = 0; i < B; i++) {
+      let lp = 0;
+      for (let j = 0; j < d; j++) {
+        const mean = out[i * 2 * d + j]!;
+        const logStd = Math.min(Math.max(out[i * 2 * d + d + j]!, LOG_STD_MIN), LOG_STD_MAX);
+        const eps = noise[i * d + j]!;
+        const a = Math.fround(Math.tanh(Math.fround(mean + Math.exp(logStd) * eps)));
+        actions[i * d + j] = a;
+        lp += -0.5 * eps * eps - logStd - HALF_LOG_2PI - Math.log(1 - a * a + SQUASH_EPSILON);
+      }
+      logProb[i] = Math.fround(lp);
+      for (let j = 0; j < p.obsDim; j++) qIn[i * od + j] = obs[i * p.obsDim + j]!;
+      for (let j = 0; j < d; j++) qIn[i * od + p.obsDim + j] = actions[i * d + j]!;
+    }
+    return { actions, logProb, out };
+  }
+
+  private adam(group: 'actor' | 'critic', grad: KernelBlock, lr: number): void {
+    const s = this.adamSlots[group];
+    const { beta1, beta2, eps } = this.adamOptions;
+    s.step += 1;
+    const params = this.policy.params[group as SacParamGroup];
+    this.policy.k.adam(
+      params.length,
+      params.ptr,
+      grad.ptr,
+      s.m.ptr,
+      s.v.ptr,
+      lr / (1 - beta1 ** s.step),
+      beta1,
+      beta2,
+      eps,
+      Math.sqrt(1 - beta2 ** s.step),
+    );
+  }
+
+  /** Copies of the last step's gradients (∂critic loss/∂critic, ∂actor loss/∂actor), for diagnostics and tests. */
+  gradients(): { actor: Float32Array; critic: Float32Array } {
+    const k = this.policy.k;
+    return { actor: k.view(this.gradActor).slice(), critic: k.view(this.gradCritic).slice() };
+  }
+
+  /** Adam's state for a group, its moments split per layer tensor as {@link Adam} keeps them. */
+  getAdamState(group: 'actor' | 'critic', layerSizes: readonly number[]): AdamState {
+    const s = this.adamSlots[group];
+    const k = this.policy.k;
+    const split = (b: KernelBlock) => {
+      const flat = k.view(b);
+      const out: Float32Array[] = [];
+      let off = 0;
+      for (const n of layerSizes) {
+        out.push(flat.slice(off, off + n));
+        off += n;
+      }
+      return out;
+    };
+    return { step: s.step, m: split(s.m), v: split(s.v) };
+  }
+
+  /** Restores {@link getAdamState}'s output (per-layer moments, concatenated in order). */
+  setAdamState(group: 'actor' | 'critic', state: AdamState): void {
+    const s = this.adamSlots[group];
+    const k = this.policy.k;
+    for (const [name, parts, block] of [
+      ['m', state.m, s.m],
+      ['v', state.v, s.v],
+    ] as const) {
+      const total = parts.reduce((n, x) => n + x.length, 0);
+      if (total !== block.length) {
+        throw new Error(
+          `SacUpdate.setAdamState: ${group}.${name} has ${total} values, expected ${block.length}`,
+        );
+      }
+      let off = 0;
+      const view = k.view(block);
+      for (const x of parts) {
+        view.set(x, off);
+        off += x.length;
+      }
+    }
+    s.step = state.step;
+  }
+
+  /** Frees the buffers. Idempotent. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const k = this.policy.k;
+    const slots = Object.values(this.adamSlots).flatMap((s) => [s.m, s.v]);
+    for (const b of [
+      this.obs,
+      this.nextObs,
+      this.qIn,
+      this.dQ1,
+      this.dQ2,
+      this.dQIn,
+      this.dActor,
+      this.gradActor,
+      this.gradCritic,
+      ...slots,
+    ])
+      k.free(b);
+  }
+}

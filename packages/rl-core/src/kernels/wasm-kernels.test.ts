@@ -1,0 +1,219 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Rng } from '../random.js';
+import { Heap } from './heap.js';
+import { KERNELS_SOURCE_SHA256 } from './kernels-wasm.js';
+import { GEMM_ACC, GEMM_RELU, type KernelBlock, WasmKernels, wasmKernels } from './wasm-kernels.js';
+import { wasmApi } from './webassembly.js';
+
+const k = wasmKernels();
+const rng = new Rng(3);
+
+function filled(n: number): KernelBlock {
+  const b = k.alloc(n);
+  k.view(b).set(rng.fillNormal(new Float32Array(n)));
+  return b;
+}
+
+/** Reference `A(i,p)·B(p,j)` in float64 with the kernel's epilogue. */
+function reference(
+  m: number,
+  n: number,
+  kk: number,
+  a: Float32Array,
+  sai: number,
+  sap: number,
+  b: Float32Array,
+  c0: Float32Array,
+  bias: Float32Array | null,
+  flags: number,
+): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < kk; p++) s += a[i * sai + p * sap]! * b[p * n + j]!;
+      if (flags & GEMM_ACC) s += c0[i * n + j]!;
+      if (bias) s += bias[j]!;
+      if (flags & GEMM_RELU) s = Math.max(s, 0);
+      out[i * n + j] = s;
+    }
+  return out;
+}
+
+function expectNear(got: Float32Array, want: ArrayLike<number>, tol = 1e-4): void {
+  expect(got.length).toBe(want.length);
+  let worst = 0;
+  for (let i = 0; i < got.length; i++) {
+    const err = Math.abs(got[i]! - want[i]!) / (1 + Math.abs(want[i]!));
+    if (!(err <= worst)) worst = err;
+  }
+  expect(worst).toBeLessThan(tol);
+}
+
+afterAll(() => {
+  k.setThreads(1);
+});
+
+describe('kernels module', () => {
+  it('was built from the kernels.c in the tree (run `pnpm build:kernels` after editing it)', () => {
+    const src = readFileSync(new URL('./kernels.c', import.meta.url));
+    expect(createHash('sha256').update(src).digest('hex')).toBe(KERNELS_SOURCE_SHA256);
+  });
+});
+
+describe('gemm', () => {
+  // Shapes cover full 4x8 tiles, leftover rows (m % 4), the 1x32 row path, leftover columns
+  // (n % 8), narrow heads (n = 1, 2) and k = 1.
+  const shapes: Array<[number, number, number]> = [
+    [8, 16, 5],
+    [7, 40, 3],
+    [1, 64, 256],
+    [3, 13, 9],
+    [256, 1, 64],
+    [6, 2, 70],
+    [5, 8, 1],
+  ];
+  for (const [m, n, kk] of shapes) {
+    for (const layout of ['A', 'At'] as const) {
+      for (const flags of [0, GEMM_ACC | GEMM_RELU]) {
+        it(`[${m}x${kk}]·[${kk}x${n}] ${layout === 'A' ? 'A' : 'Aᵀ'} flags ${flags}`, () => {
+          const a = filled(m * kk);
+          const b = filled(kk * n);
+          const c = filled(m * n);
+          const bias = filled(n);
+          const c0 = k.view(c).slice();
+          const [sai, sap] = layout === 'A' ? [kk, 1] : [1, m];
+          k.gemm(m, n, kk, a.ptr, sai, sap, b.ptr, n, c.ptr, n, bias.ptr, flags);
+          const want = reference(m, n, kk, k.view(a), sai, sap, k.view(b), c0, k.view(bias), flags);
+          expectNear(k.view(c), want);
+          for (const x of [a, b, c, bias]) k.free(x);
+        });
+      }
+    }
+  }
+
+  it('gemmNt equals A·Bᵀ', () => {
+    const [m, n, kk] = [9, 3, 37];
+    const a = filled(m * kk);
+    const b = filled(n * kk);
+    const c = k.alloc(m * n);
+    const bias = filled(n);
+    k.gemmNt(m, n, kk, a.ptr, kk, b.ptr, kk, c.ptr, n, bias.ptr, 0);
+    const bt = new Float32Array(kk * n);
+    const bv = k.view(b);
+    for (let j = 0; j < n; j++) for (let p = 0; p < kk; p++) bt[p * n + j] = bv[j * kk + p]!;
+    expectNear(
+      k.view(c),
+      reference(m, n, kk, k.view(a), kk, 1, bt, new Float32Array(m * n), k.view(bias), 0),
+    );
+    for (const x of [a, b, c, bias]) k.free(x);
+  });
+
+  it('gives bit-identical results on 1 and 2 threads (rows split across a worker)', () => {
+    const [m, n, kk] = [256, 256, 64];
+    const a = filled(m * kk);
+    const b = filled(kk * n);
+    const c1 = k.alloc(m * n);
+    const c2 = k.alloc(m * n);
+    k.setThreads(1);
+    k.gemm(m, n, kk, a.ptr, kk, 1, b.ptr, n, c1.ptr, n, 0, GEMM_RELU);
+    expect(k.setThreads(2)).toBe(2);
+    k.gemm(m, n, kk, a.ptr, kk, 1, b.ptr, n, c2.ptr, n, 0, GEMM_RELU);
+    k.gemm(m, n, kk, a.ptr, kk, 1, b.ptr, n, c2.ptr, n, 0, GEMM_RELU);
+    k.setThreads(1);
+    expect(Buffer.from(k.view(c2).buffer.slice(c2.ptr, c2.ptr + m * n * 4))).toEqual(
+      Buffer.from(k.view(c1).buffer.slice(c1.ptr, c1.ptr + m * n * 4)),
+    );
+    for (const x of [a, b, c1, c2]) k.free(x);
+  });
+});
+
+describe('element-wise kernels', () => {
+  it('transpose, colSum, reluBackward, tanhBackward, polyak, sumSq', () => {
+    const x = filled(6 * 5);
+    const y = k.alloc(30);
+    k.transpose(6, 5, x.ptr, y.ptr);
+    const xv = k.view(x);
+    for (let r = 0; r < 6; r++) for (let c = 0; c < 5; c++) expect(k.view(y)[c * 6 + r]).toBe(xv[r * 5 + c]);
+    const s = k.alloc(5);
+    k.colSum(6, 5, x.ptr, s.ptr);
+    for (let c = 0; c < 5; c++) {
+      let want = 0;
+      for (let r = 0; r < 6; r++) want += xv[r * 5 + c]!;
+      expect(k.view(s)[c]).toBeCloseTo(want, 5);
+    }
+    const d = filled(30);
+    const d0 = k.view(d).slice();
+    k.reluBackward(30, d.ptr, x.ptr);
+    expect(Array.from(k.view(d))).toEqual(Array.from(d0, (v, i) => (xv[i]! > 0 ? v : 0)));
+    k.view(d).set(d0);
+    k.tanhBackward(30, d.ptr, x.ptr);
+    expectNear(
+      k.view(d),
+      Array.from(d0, (v, i) => v * (1 - xv[i]! ** 2)),
+      1e-6,
+    );
+    const t = filled(30);
+    const t0 = k.view(t).slice();
+    k.polyak(30, t.ptr, x.ptr, 0.005);
+    expectNear(
+      k.view(t),
+      Array.from(t0, (v, i) => v * 0.995 + 0.005 * xv[i]!),
+      1e-6,
+    );
+    expect(k.sumSq(30, x.ptr)).toBeCloseTo(
+      xv.reduce((a, v) => a + v * v, 0),
+      4,
+    );
+    k.view(x)[7] = Number.NaN;
+    expect(k.sumSq(30, x.ptr)).toBeNaN();
+    for (const b of [x, y, s, d, t]) k.free(b);
+  });
+
+  it('adam equals torch’s update (the JS reference of flatAdamStep)', () => {
+    const n = 11;
+    const p = filled(n);
+    const g = filled(n);
+    const m = k.alloc(n);
+    const v = k.alloc(n);
+    const ref = { p: Float64Array.from(k.view(p)), m: new Float64Array(n), v: new Float64Array(n) };
+    for (let step = 1; step <= 3; step++) {
+      const [lr, b1, b2, eps] = [1e-3, 0.9, 0.999, 1e-8];
+      const stepSize = lr / (1 - b1 ** step);
+      const sqrtBc2 = Math.sqrt(1 - b2 ** step);
+      k.adam(n, p.ptr, g.ptr, m.ptr, v.ptr, stepSize, b1, b2, eps, sqrtBc2);
+      const gv = k.view(g);
+      for (let i = 0; i < n; i++) {
+        ref.m[i] = b1 * ref.m[i]! + (1 - b1) * gv[i]!;
+        ref.v[i] = b2 * ref.v[i]! + (1 - b2) * gv[i]! ** 2;
+        ref.p[i] = ref.p[i]! - stepSize * (ref.m[i]! / (Math.sqrt(ref.v[i]!) / sqrtBc2 + eps));
+      }
+    }
+    expectNear(k.view(p), ref.p, 1e-6);
+    for (const b of [p, g, m, v]) k.free(b);
+  });
+});
+
+describe('Heap', () => {
+  it('reuses freed space, merges neighbours and grows the memory when full', () => {
+    const memory = new wasmApi.Memory({ initial: 1, maximum: 64 });
+    const heap = new Heap(memory, 100);
+    const a = heap.alloc(1000);
+    const b = heap.alloc(1000);
+    expect(a % 64).toBe(0);
+    expect(b).toBeGreaterThanOrEqual(a + 1000);
+    heap.release(a);
+    heap.release(b);
+    expect(heap.alloc(2000)).toBe(a);
+    const big = heap.alloc(200_000);
+    expect(memory.buffer.byteLength).toBeGreaterThanOrEqual(big + 200_000);
+    expect(() => heap.release(big + 64)).toThrow(/not an allocated block/);
+    expect(heap.allocatedBytes).toBe(2048 + 200_000);
+  });
+
+  it('a fresh kernels instance starts with nothing allocated', () => {
+    expect(new WasmKernels().allocatedBytes).toBe(0);
+  });
+});

@@ -1,0 +1,344 @@
+/**
+ * rl-core's own float32 kernels (WebAssembly SIMD, `kernels.c`) on one shared memory per
+ * process: the matrix products, Adam and Polyak steps under SAC's update and every
+ * batch-1 `predict` of a wide network. Large products are split by rows across worker
+ * threads; each output is summed in the same order on any thread, so results do not depend
+ * on the thread count.
+ */
+import { RlError } from '../errors.js';
+import { Heap } from './heap.js';
+import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
+import { FUNCTIONS, ThreadPool } from './thread-pool.js';
+import { type WasmMemory, type WasmModule, wasmApi } from './webassembly.js';
+
+/** `gemm` flags: add into C; apply ReLU after the bias. */
+export const GEMM_ACC = 1;
+export const GEMM_RELU = 2;
+
+/** Products with fewer multiply-adds than this stay on the calling thread. */
+export const PARALLEL_MIN_MACS = 1 << 20;
+
+const INITIAL_PAGES = 32; // 2 MiB
+const MAX_PAGES = 16384; // 1 GiB, as declared by the module
+
+interface KernelExports {
+  gemm(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    sai: number,
+    sap: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    bias: number,
+    flags: number,
+  ): void;
+  gemm_nt(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    bias: number,
+    flags: number,
+  ): void;
+  transpose(rows: number, cols: number, x: number, y: number): void;
+  col_sum(m: number, n: number, x: number, out: number): void;
+  relu_backward(len: number, d: number, h: number): void;
+  tanh_backward(len: number, d: number, h: number): void;
+  adam(
+    len: number,
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    stepSize: number,
+    b1: number,
+    b2: number,
+    eps: number,
+    sqrtBc2: number,
+  ): void;
+  polyak(len: number, t: number, s: number, tau: number): void;
+  sum_sq(len: number, x: number): number;
+  __heap_base: { value: number };
+}
+
+function decodeBase64(b64: string): Uint8Array {
+  const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
+  if (B) return B.from(b64, 'base64');
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** A float32 array inside kernel memory: `ptr` is its byte address, `length` its element count. */
+export interface KernelBlock {
+  readonly ptr: number;
+  readonly length: number;
+}
+
+/**
+ * @example
+ * const k = wasmKernels();
+ * const a = k.alloc(4), b = k.alloc(4), c = k.alloc(4);
+ * k.view(a).set([1, 2, 3, 4]); k.view(b).set([1, 0, 0, 1]);
+ * k.gemm(2, 2, 2, a.ptr, 2, 1, b.ptr, 2, c.ptr, 2); // c = a·b
+ * k.free(a); k.free(b); k.free(c);
+ */
+export class WasmKernels {
+  readonly memory: WasmMemory;
+  private readonly x: KernelExports;
+  private readonly heap: Heap;
+  private readonly module: WasmModule;
+  private pool: ThreadPool | null = null;
+  private threads = 1;
+  private f32View: Float32Array;
+
+  constructor() {
+    this.module = new wasmApi.Module(decodeBase64(KERNELS_WASM_BASE64));
+    this.memory = new wasmApi.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
+    const instance = new wasmApi.Instance(this.module, { env: { memory: this.memory } });
+    this.x = instance.exports as unknown as KernelExports;
+    this.heap = new Heap(this.memory, this.x.__heap_base.value);
+    this.f32View = new Float32Array(this.memory.buffer);
+  }
+
+  /** The whole memory as float32; index = byte address / 4. Re-read after any `alloc`. */
+  get f32(): Float32Array {
+    if (this.f32View.length * 4 !== this.memory.buffer.byteLength) {
+      this.f32View = new Float32Array(this.memory.buffer);
+    }
+    return this.f32View;
+  }
+
+  /** `block`'s elements as a view (valid until the next `alloc`). */
+  view(block: KernelBlock): Float32Array {
+    const i = block.ptr >> 2;
+    return this.f32.subarray(i, i + block.length);
+  }
+
+  /** A zero-filled block of `length` float32s. */
+  alloc(length: number): KernelBlock {
+    return { ptr: this.heap.alloc(length * 4), length };
+  }
+
+  free(block: KernelBlock): void {
+    this.heap.release(block.ptr);
+  }
+
+  /** Bytes allocated by live blocks (for leak tests). */
+  get allocatedBytes(): number {
+    return this.heap.allocatedBytes;
+  }
+
+  /**
+   * Threads that share large matrix products (the caller plus `n − 1` workers). Default 1;
+   * rl-core's algorithms set it from `threads` options. Results are identical for any `n`.
+   */
+  setThreads(n: number): number {
+    const want = Math.max(1, Math.floor(n));
+    if (want === this.threads && (want === 1 || this.pool)) return this.threads;
+    this.pool?.close();
+    this.pool = null;
+    this.threads = 1;
+    if (want > 1) {
+      const pool = new ThreadPool(this.module, this.memory, want - 1);
+      if (pool.size > 0) {
+        this.pool = pool;
+        this.threads = pool.size + 1;
+      }
+    }
+    return this.threads;
+  }
+
+  /** Threads in use (1 when worker threads are unavailable). */
+  get threadCount(): number {
+    return this.threads;
+  }
+
+  /**
+   * `C[m,n] = A·B (+ C if GEMM_ACC) (+ bias) (ReLU if GEMM_RELU)`, with `A(i,p) = A[i·sai +
+   * p·sap]` (byte addresses; strides in elements), B row-major with row stride `ldb`.
+   */
+  gemm(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    sai: number,
+    sap: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    bias = 0,
+    flags = 0,
+  ): void {
+    const pool = this.pool;
+    if (pool && m >= 8 * this.threads && m * n * k >= PARALLEL_MIN_MACS) {
+      // Rows in multiples of 4 (the kernel's tile) so every thread runs full tiles.
+      const parts = this.threads;
+      const chunk = Math.ceil(m / parts / 4) * 4;
+      const posted: number[] = [];
+      for (let w = 1; w < parts; w++) {
+        const r0 = w * chunk;
+        const r1 = Math.min(m, r0 + chunk);
+        if (r1 <= r0) break;
+        const args = [r1 - r0, n, k, a + r0 * sai * 4, sai, sap, b, ldb, c + r0 * ldc * 4, ldc, bias, flags];
+        if (pool.post(w - 1, FUNCTIONS.indexOf('gemm'), args)) posted.push(w);
+        else
+          this.x.gemm(r1 - r0, n, k, a + r0 * sai * 4, sai, sap, b, ldb, c + r0 * ldc * 4, ldc, bias, flags);
+      }
+      this.x.gemm(Math.min(chunk, m), n, k, a, sai, sap, b, ldb, c, ldc, bias, flags);
+      for (const w of posted) {
+        if (!pool.wait(w - 1)) {
+          // A lost worker: do its rows here (identical values) and stop using the pool.
+          const r0 = w * chunk;
+          const r1 = Math.min(m, r0 + chunk);
+          this.x.gemm(r1 - r0, n, k, a + r0 * sai * 4, sai, sap, b, ldb, c + r0 * ldc * 4, ldc, bias, flags);
+          this.setThreads(1);
+        }
+      }
+      return;
+    }
+    this.x.gemm(m, n, k, a, sai, sap, b, ldb, c, ldc, bias, flags);
+  }
+
+  /** `C[m,n] = A·Bᵀ (+ C) (+ bias) (ReLU)` for A `[m,k]`, B `[n,k]` (dot products; narrow outputs). */
+  gemmNt(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    bias = 0,
+    flags = 0,
+  ): void {
+    this.x.gemm_nt(m, n, k, a, lda, b, ldb, c, ldc, bias, flags);
+  }
+
+  /** `y = xᵀ` for `x [rows, cols]`. */
+  transpose(rows: number, cols: number, x: number, y: number): void {
+    this.x.transpose(rows, cols, x, y);
+  }
+
+  /** `out[j] = Σᵢ x[i, j]`. */
+  colSum(m: number, n: number, x: number, out: number): void {
+    this.x.col_sum(m, n, x, out);
+  }
+
+  /** `d[i] = h[i] > 0 ? d[i] : 0`. */
+  reluBackward(len: number, d: number, h: number): void {
+    this.x.relu_backward(len, d, h);
+  }
+
+  /** `d[i] *= 1 − h[i]²`. */
+  tanhBackward(len: number, d: number, h: number): void {
+    this.x.tanh_backward(len, d, h);
+  }
+
+  /** torch's Adam step in float32 over `len` parameters (see kernels.c). */
+  adam(
+    len: number,
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    stepSize: number,
+    b1: number,
+    b2: number,
+    eps: number,
+    sqrtBc2: number,
+  ): void {
+    this.x.adam(len, p, g, m, v, stepSize, b1, b2, eps, sqrtBc2);
+  }
+
+  /** `t ← t·(1 − τ) + τ·s`. */
+  polyak(len: number, t: number, s: number, tau: number): void {
+    this.x.polyak(len, t, s, tau);
+  }
+
+  /** `Σ x²` in float64 (non-finite if any entry is). */
+  sumSq(len: number, x: number): number {
+    return this.x.sum_sq(len, x);
+  }
+}
+
+let shared: WasmKernels | null = null;
+
+/**
+ * The process-wide kernels instance (created on first use).
+ *
+ * @example
+ * const k = wasmKernels();
+ */
+export function wasmKernels(): WasmKernels {
+  shared ??= new WasmKernels();
+  return shared;
+}
+
+let chosenThreads: number | null = null;
+
+/** Cores this process may use (`os.availableParallelism()`), 1 where unknown. */
+function availableCores(): number {
+  const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+    ?.getBuiltinModule;
+  try {
+    const os = getBuiltin?.('node:os') as { availableParallelism?: () => number } | undefined;
+    return Math.max(1, os?.availableParallelism?.() ?? 1);
+  } catch {
+    return 1;
+  }
+}
+
+/**
+ * Sets how many threads share rl-core's large matrix products (SAC's update): a number, or
+ * `'auto'` for every available core (at most 8). Like `torch.set_num_threads`, it applies
+ * to the whole process; results are bit-identical for any count. Returns the count in use
+ * (1 where worker threads are unavailable). Until this is called, the first `Sac.learn`
+ * chooses `'auto'`.
+ *
+ * @example
+ * import { setNumThreads } from '@marlts/rl-core';
+ * setNumThreads(1); // keep training on the calling thread
+ */
+export function setNumThreads(n: number | 'auto'): number {
+  if (n !== 'auto' && !(Number.isInteger(n) && n >= 1 && n <= 64)) {
+    throw new RlError(
+      'CONFIG',
+      `setNumThreads: threads must be 'auto' or an integer in 1…64, got ${String(n)}`,
+      {
+        field: 'threads',
+      },
+    );
+  }
+  chosenThreads = n === 'auto' ? Math.min(availableCores(), 8) : n;
+  return wasmKernels().setThreads(chosenThreads);
+}
+
+/**
+ * Threads in use for rl-core's kernels.
+ *
+ * @example
+ * numThreads(); // 2 on a two-core machine after the first Sac.learn
+ */
+export function numThreads(): number {
+  return shared?.threadCount ?? 1;
+}
+
+/** Applies `'auto'` unless the user chose a thread count (called when training starts). */
+export function useDefaultThreads(): void {
+  if (chosenThreads === null) setNumThreads('auto');
+}
