@@ -68,7 +68,9 @@ export class SacUpdate {
   private readonly qIn: KernelBlock;
   private readonly dQ1: KernelBlock;
   private readonly dQ2: KernelBlock;
-  private readonly dQIn: KernelBlock;
+  /** ∂(−min Q)/∂(critic input) through Q1 and through Q2 (separate: the two run at once). */
+  private readonly dQIn1: KernelBlock;
+  private readonly dQIn2: KernelBlock;
   private readonly dActor: KernelBlock;
   private readonly gradActor: KernelBlock;
   private readonly gradCritic: KernelBlock;
@@ -88,7 +90,8 @@ export class SacUpdate {
     this.qIn = k.alloc(B * (o + d));
     this.dQ1 = k.alloc(B);
     this.dQ2 = k.alloc(B);
-    this.dQIn = k.alloc(B * (o + d));
+    this.dQIn1 = k.alloc(B * (o + d));
+    this.dQIn2 = k.alloc(B * (o + d));
     this.dActor = k.alloc(B * 2 * d);
     this.gradActor = k.alloc(policy.params.actor.length);
     this.gradCritic = k.alloc(policy.params.critic.length);
@@ -116,8 +119,12 @@ export class SacUpdate {
     // 2. Target: a' ~ π(·|s'), y = r + γ(1 − d)(min Q̄ᵢ(s', a') − α log π(a'|s')).
     const next = this.sampleInto(p.actorForward(this.nextObs.ptr, B), batch.nextObs, o.noiseNext);
     const target = p.params.criticTarget.ptr;
-    const q1t = k.view({ ptr: p.q1Net.forward(target, this.qIn.ptr, B), length: B }).slice();
-    const q2t = k.view({ ptr: p.q2Net.forward(target + q2Off, this.qIn.ptr, B), length: B });
+    k.runPair(
+      p.q1Net.planForward(target, this.qIn.ptr, B),
+      p.q2Net.planForward(target + q2Off, this.qIn.ptr, B),
+    );
+    const q1t = k.view({ ptr: p.q1Net.output, length: B });
+    const q2t = k.view({ ptr: p.q2Net.output, length: B });
     const y = this.target;
     for (let i = 0; i < B; i++) {
       const minQ = Math.min(q1t[i]!, q2t[i]!);
@@ -132,8 +139,12 @@ export class SacUpdate {
       for (let j = 0; j < p.obsDim; j++) qIn[i * od + j] = batch.obs[i * p.obsDim + j]!;
       for (let j = 0; j < d; j++) qIn[i * od + p.obsDim + j] = batch.actions[i * d + j]!;
     }
-    const q1 = k.view({ ptr: p.q1Net.forward(critic, this.qIn.ptr, B), length: B });
-    const q2 = k.view({ ptr: p.q2Net.forward(critic + q2Off, this.qIn.ptr, B), length: B });
+    k.runPair(
+      p.q1Net.planForward(critic, this.qIn.ptr, B),
+      p.q2Net.planForward(critic + q2Off, this.qIn.ptr, B),
+    );
+    const q1 = k.view({ ptr: p.q1Net.output, length: B });
+    const q2 = k.view({ ptr: p.q2Net.output, length: B });
     const dQ1 = k.view(this.dQ1);
     const dQ2 = k.view(this.dQ2);
     let sq1 = 0;
@@ -148,8 +159,10 @@ export class SacUpdate {
     }
     const criticLoss = 0.5 * (sq1 / B + sq2 / B);
     const gc = this.gradCritic.ptr;
-    p.q1Net.backward(critic, this.dQ1.ptr, gc, 0);
-    p.q2Net.backward(critic + q2Off, this.dQ2.ptr, gc + q2Off, 0);
+    k.runPair(
+      p.q1Net.planBackward(critic, this.dQ1.ptr, { grad: gc, dx: 0 }),
+      p.q2Net.planBackward(critic + q2Off, this.dQ2.ptr, { grad: gc + q2Off, dx: 0 }),
+    );
     const criticGradSq = k.sumSq(this.gradCritic.length, gc);
     const result: SacStepResult = {
       criticLoss,
@@ -164,8 +177,12 @@ export class SacUpdate {
 
     // 1 and 4. a_π ~ π(·|s); actor loss mean(α log π − min Qᵢ(s, a_π)) through the updated critic.
     const pi = this.sampleInto(p.actorForward(this.obs.ptr, B), batch.obs, o.noisePi);
-    const q1p = k.view({ ptr: p.q1Net.forward(critic, this.qIn.ptr, B), length: B });
-    const q2p = k.view({ ptr: p.q2Net.forward(critic + q2Off, this.qIn.ptr, B), length: B });
+    k.runPair(
+      p.q1Net.planForward(critic, this.qIn.ptr, B),
+      p.q2Net.planForward(critic + q2Off, this.qIn.ptr, B),
+    );
+    const q1p = k.view({ ptr: p.q1Net.output, length: B });
+    const q2p = k.view({ ptr: p.q2Net.output, length: B });
     let actorSum = 0;
     let logProbSum = 0;
     for (let i = 0; i < B; i++) {
@@ -179,10 +196,14 @@ export class SacUpdate {
     const actorLoss = actorSum / B;
     result.actorLoss = actorLoss;
     result.meanLogProb = logProbSum / B;
-    // ∂(−min Q)/∂(s, a_π) through whichever critic was the minimum (weights held fixed).
-    p.q1Net.backward(critic, this.dQ1.ptr, 0, this.dQIn.ptr);
-    p.q2Net.backward(critic + q2Off, this.dQ2.ptr, 0, this.dQIn.ptr, true);
-    const dQIn = k.view(this.dQIn);
+    // ∂(−min Q)/∂a_π through whichever critic was the minimum (weights held fixed).
+    const dxFrom = p.obsDim;
+    k.runPair(
+      p.q1Net.planBackward(critic, this.dQ1.ptr, { grad: 0, dx: this.dQIn1.ptr, dxFrom }),
+      p.q2Net.planBackward(critic + q2Off, this.dQ2.ptr, { grad: 0, dx: this.dQIn2.ptr, dxFrom }),
+    );
+    const dQIn1 = k.view(this.dQIn1);
+    const dQIn2 = k.view(this.dQIn2);
     const dAct = k.view(this.dActor);
     const out = pi.out;
     for (let i = 0; i < B; i++) {
@@ -193,7 +214,7 @@ export class SacUpdate {
         // ∂log π/∂u = 2a(1 − a²)/(1 − a² + 1e-6), ∂log π/∂log σ = −1 (ε is fixed), ∂a/∂u = 1 − a².
         const dU =
           (alpha * 2 * a * oneMinusA2) / (oneMinusA2 + SQUASH_EPSILON) / B +
-          dQIn[i * od + p.obsDim + j]! * oneMinusA2;
+          (dQIn1[i * od + p.obsDim + j]! + dQIn2[i * od + p.obsDim + j]!) * oneMinusA2;
         const rawLogStd = out[i * 2 * d + d + j]!;
         const logStd = Math.min(Math.max(rawLogStd, LOG_STD_MIN), LOG_STD_MAX);
         const inRange = rawLogStd >= LOG_STD_MIN && rawLogStd <= LOG_STD_MAX;
@@ -201,7 +222,7 @@ export class SacUpdate {
         dAct[i * 2 * d + d + j] = inRange ? dU * Math.exp(logStd) * o.noisePi[i * d + j]! - alpha / B : 0;
       }
     }
-    p.actorNet.backward(p.params.actor.ptr, this.dActor.ptr, this.gradActor.ptr, 0);
+    p.actorNet.backward(p.params.actor.ptr, this.dActor.ptr, { grad: this.gradActor.ptr, dx: 0 });
     const actorGradSq = k.sumSq(this.gradActor.length, this.gradActor.ptr);
     if (!Number.isFinite(actorLoss)) return { ...result, failed: { what: 'actorLoss', value: actorLoss } };
     if (!Number.isFinite(actorGradSq))
@@ -323,7 +344,8 @@ export class SacUpdate {
       this.qIn,
       this.dQ1,
       this.dQ2,
-      this.dQIn,
+      this.dQIn1,
+      this.dQIn2,
       this.dActor,
       this.gradActor,
       this.gradCritic,

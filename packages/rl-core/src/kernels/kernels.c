@@ -214,6 +214,38 @@ void relu_backward(int len, f32* D, const f32* H) {
   for (int i = l4; i < len; i++) D[i] = H[i] > 0 ? D[i] : 0;
 }
 
+/* e^x for |x| ≤ 18 (Cephes expf: range reduction by ln 2, degree-6 polynomial; ~1 ulp). */
+static inline f32 exp_small(f32 x) {
+  const f32 n = __builtin_floorf(1.44269504088896341f * x + 0.5f);
+  x = x - n * 0.693359375f - n * -2.12194440e-4f;
+  const f32 z = x * x;
+  f32 y = ((((1.9875691500e-4f * x + 1.3981999507e-3f) * x + 8.3334519073e-3f) * x + 4.1665795894e-2f) * x +
+           1.6666665459e-1f) * x + 5.0000001201e-1f;
+  y = y * z + x + 1.0f;
+  union { int i; f32 f; } scale = {((int)n + 127) << 23};
+  return y * scale.f;
+}
+
+/* X[i] = tanh(X[i]) in place (Cephes tanhf; within ~2 ulp of Math.tanh rounded to float32). */
+EXPORT(tanh_forward)
+void tanh_forward(int len, f32* X) {
+  for (int i = 0; i < len; i++) {
+    const f32 x = X[i];
+    const f32 a = x < 0 ? -x : x;
+    f32 t;
+    if (a >= 9.0f) {
+      t = 1.0f;
+    } else if (a >= 0.625f) {
+      t = 1.0f - 2.0f / (exp_small(a + a) + 1.0f);
+    } else {
+      const f32 s = a * a;
+      t = ((((-5.70498872745e-3f * s + 2.06390887954e-2f) * s - 5.37397155531e-2f) * s + 1.33314422036e-1f) * s -
+           3.33332819422e-1f) * s * a + a;
+    }
+    X[i] = x < 0 ? -t : (x > 0 ? t : x);
+  }
+}
+
 /* D[i] *= 1 − H[i]² (tanh's derivative, from its output). */
 EXPORT(tanh_backward)
 void tanh_backward(int len, f32* D, const f32* H) {
@@ -265,7 +297,40 @@ void polyak(int len, f32* T, const f32* S, f32 tau) {
 /* Σ X[i]² in float64 (a gradient norm); NaN or ∞ if any entry is. */
 EXPORT(sum_sq)
 double sum_sq(int len, const f32* X) {
-  double acc = 0;
-  for (int i = 0; i < len; i++) acc += (double)X[i] * (double)X[i];
+  const int l4 = len & ~3;
+  v128_t lo = wasm_f64x2_splat(0), hi = lo;
+  for (int i = 0; i < l4; i += 4) {
+    const v128_t x = wasm_v128_load(X + i);
+    const v128_t a = wasm_f64x2_promote_low_f32x4(x);
+    const v128_t b = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(x, x, 2, 3, 0, 1));
+    lo = wasm_f64x2_add(lo, wasm_f64x2_mul(a, a));
+    hi = wasm_f64x2_add(hi, wasm_f64x2_mul(b, b));
+  }
+  double acc = (wasm_f64x2_extract_lane(lo, 0) + wasm_f64x2_extract_lane(lo, 1)) +
+               (wasm_f64x2_extract_lane(hi, 0) + wasm_f64x2_extract_lane(hi, 1));
+  for (int i = l4; i < len; i++) acc += (double)X[i] * (double)X[i];
   return acc;
+}
+
+/*
+ * Runs a list of kernel calls: ops[0] = count, then per call a function id and 12 int
+ * arguments (see OPS in wasm-kernels.ts). Lets one thread run a whole network pass from a
+ * single job.
+ */
+EXPORT(run_ops)
+void run_ops(const int* ops) {
+  const int n = ops[0];
+  const int* op = ops + 1;
+  for (int i = 0; i < n; i++, op += 13) {
+    const int* a = op + 1;
+    switch (op[0]) {
+      case 0: gemm(a[0], a[1], a[2], (const f32*)a[3], a[4], a[5], (const f32*)a[6], a[7], (f32*)a[8], a[9], (const f32*)a[10], a[11]); break;
+      case 1: gemm_nt(a[0], a[1], a[2], (const f32*)a[3], a[4], (const f32*)a[5], a[6], (f32*)a[7], a[8], (const f32*)a[9], a[10]); break;
+      case 2: transpose(a[0], a[1], (const f32*)a[2], (f32*)a[3]); break;
+      case 3: col_sum(a[0], a[1], (const f32*)a[2], (f32*)a[3]); break;
+      case 4: relu_backward(a[0], (f32*)a[1], (const f32*)a[2]); break;
+      case 5: tanh_backward(a[0], (f32*)a[1], (const f32*)a[2]); break;
+      case 6: tanh_forward(a[0], (f32*)a[1]); break;
+    }
+  }
 }

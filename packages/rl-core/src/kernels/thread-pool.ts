@@ -21,7 +21,7 @@ const SPIN_MS = 0.5;
 const JOB_TIMEOUT_MS = 10_000;
 
 /** Function ids a job may name (the worker calls `exports[FUNCTIONS[id]]`). */
-export const FUNCTIONS = ['gemm'] as const;
+export const FUNCTIONS = ['gemm', 'run_ops'] as const;
 
 // The worker is evaluated source so the same code runs from the ESM and the CJS build.
 const WORKER_SOURCE = `

@@ -172,6 +172,24 @@ describe('element-wise kernels', () => {
     for (const b of [x, y, s, d, t]) k.free(b);
   });
 
+  it('tanhForward is within 2 float32 ulp of Math.tanh and keeps ±0, ±∞ and NaN', () => {
+    const xs = [0, -0, 1e-30, -1e-8, 0.3, 0.6249, 0.625, 0.6251, -1, 2.5, 8.99, 9, 9.01, -15, 40, 1e30];
+    for (let i = 0; i < 2000; i++) xs.push((i - 1000) / 90);
+    xs.push(Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN);
+    const b = k.alloc(xs.length);
+    k.view(b).set(xs);
+    k.tanhForward(xs.length, b.ptr);
+    const got = k.view(b);
+    for (let i = 0; i < xs.length; i++) {
+      const want = Math.fround(Math.tanh(Math.fround(xs[i]!)));
+      if (Number.isNaN(want)) expect(got[i]).toBeNaN();
+      else if (want === 0) expect(Object.is(got[i], want), `tanh(${xs[i]})`).toBe(true);
+      else
+        expect(Math.abs(got[i]! - want), `tanh(${xs[i]})`).toBeLessThanOrEqual(2 * 2 ** -23 * Math.abs(want));
+    }
+    k.free(b);
+  });
+
   it('adam equals torch’s update (the JS reference of flatAdamStep)', () => {
     const n = 11;
     const p = filled(n);

@@ -67,6 +67,8 @@ interface KernelExports {
   ): void;
   polyak(len: number, t: number, s: number, tau: number): void;
   sum_sq(len: number, x: number): number;
+  tanh_forward(len: number, x: number): void;
+  run_ops(ops: number): void;
   __heap_base: { value: number };
 }
 
@@ -83,6 +85,68 @@ function decodeBase64(b64: string): Uint8Array {
 export interface KernelBlock {
   readonly ptr: number;
   readonly length: number;
+}
+
+/** Kernel ids in an {@link OpList} (the `switch` of `run_ops` in kernels.c). */
+export const OP = {
+  gemm: 0,
+  gemmNt: 1,
+  transpose: 2,
+  colSum: 3,
+  reluBackward: 4,
+  tanhBackward: 5,
+  tanhForward: 6,
+} as const;
+
+const OP_WORDS = 13;
+
+/**
+ * A recorded sequence of kernel calls in kernel memory, so a worker can run it from one
+ * job ({@link WasmKernels.runPair}); {@link WasmKernels.run} runs it on the calling thread.
+ *
+ * @example
+ * const ops = new OpList(k, 8);
+ * ops.clear().push(OP.transpose, [rows, cols, x, y]);
+ * k.run(ops);
+ */
+export class OpList {
+  readonly block: KernelBlock;
+  readonly calls: Array<{ op: number; args: number[] }> = [];
+
+  constructor(
+    private readonly k: WasmKernels,
+    readonly capacity: number,
+  ) {
+    this.block = k.alloc(1 + capacity * OP_WORDS);
+  }
+
+  clear(): this {
+    this.calls.length = 0;
+    return this;
+  }
+
+  push(op: number, args: number[]): this {
+    if (this.calls.length === this.capacity) throw new Error(`OpList: more than ${this.capacity} calls`);
+    this.calls.push({ op, args });
+    return this;
+  }
+
+  /** Writes the calls into kernel memory for `run_ops`; returns the byte address. */
+  encode(): number {
+    const words = new Int32Array(this.k.memory.buffer, this.block.ptr, 1 + this.capacity * OP_WORDS);
+    words[0] = this.calls.length;
+    this.calls.forEach(({ op, args }, i) => {
+      const at = 1 + i * OP_WORDS;
+      words.fill(0, at, at + OP_WORDS);
+      words[at] = op;
+      words.set(args, at + 1);
+    });
+    return this.block.ptr;
+  }
+
+  dispose(): void {
+    this.k.free(this.block);
+  }
 }
 
 /**
@@ -212,6 +276,57 @@ export class WasmKernels {
     this.x.gemm(m, n, k, a, sai, sap, b, ldb, c, ldc, bias, flags);
   }
 
+  /** Runs `ops` on this thread, splitting large products across the workers. */
+  run(ops: OpList): void {
+    const x = this.x;
+    for (const { op, args: a } of ops.calls) {
+      switch (op) {
+        case OP.gemm:
+          this.gemm(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!);
+          break;
+        case OP.gemmNt:
+          x.gemm_nt(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!);
+          break;
+        case OP.transpose:
+          x.transpose(a[0]!, a[1]!, a[2]!, a[3]!);
+          break;
+        case OP.colSum:
+          x.col_sum(a[0]!, a[1]!, a[2]!, a[3]!);
+          break;
+        case OP.reluBackward:
+          x.relu_backward(a[0]!, a[1]!, a[2]!);
+          break;
+        case OP.tanhBackward:
+          x.tanh_backward(a[0]!, a[1]!, a[2]!);
+          break;
+        case OP.tanhForward:
+          x.tanh_forward(a[0]!, a[1]!);
+          break;
+        default:
+          throw new Error(`WasmKernels.run: unknown op ${op}`);
+      }
+    }
+  }
+
+  /**
+   * Runs two independent op lists (e.g. the Q1 and Q2 passes of twin critics) at once: `b`
+   * on a worker, `a` on this thread; without workers, `a` then `b`. Each list computes the
+   * same values either way (a list's products are not split when it runs on one thread).
+   */
+  runPair(a: OpList, b: OpList): void {
+    const pool = this.pool;
+    if (!pool?.post(0, FUNCTIONS.indexOf('run_ops'), [b.encode()])) {
+      this.run(a);
+      this.run(b);
+      return;
+    }
+    this.x.run_ops(a.encode());
+    if (!pool.wait(0)) {
+      this.x.run_ops(b.encode());
+      this.setThreads(1);
+    }
+  }
+
   /** `C[m,n] = A·Bᵀ (+ C) (+ bias) (ReLU)` for A `[m,k]`, B `[n,k]` (dot products; narrow outputs). */
   gemmNt(
     m: number,
@@ -242,6 +357,11 @@ export class WasmKernels {
   /** `d[i] = h[i] > 0 ? d[i] : 0`. */
   reluBackward(len: number, d: number, h: number): void {
     this.x.relu_backward(len, d, h);
+  }
+
+  /** `x[i] = tanh(x[i])` in place. */
+  tanhForward(len: number, x: number): void {
+    this.x.tanh_forward(len, x);
   }
 
   /** `d[i] *= 1 − h[i]²`. */

@@ -40,7 +40,7 @@ describe.each(BACKENDS)('KernelMlp against tfjs autodiff on %s', (backend) => {
     const outPtr = net.forward(params.ptr, x.ptr, batch);
     const out = k.view({ ptr: outPtr, length: batch * 2 }).slice();
     k.view(dx).fill(1);
-    net.backward(params.ptr, dOut.ptr, grad.ptr, dx.ptr, true);
+    net.backward(params.ptr, dOut.ptr, { grad: grad.ptr, dx: dx.ptr, accumulateDx: true });
     const g = k.view(grad).slice();
     const gx = k.view(dx).slice();
 
@@ -68,9 +68,18 @@ describe.each(BACKENDS)('KernelMlp against tfjs autodiff on %s', (backend) => {
 
     // Without a grad address only ∂input is computed; without dx only ∂params.
     k.view(grad).fill(7);
-    net.backward(params.ptr, dOut.ptr, 0, dx.ptr);
+    net.backward(params.ptr, dOut.ptr, { grad: 0, dx: dx.ptr });
     expect(k.view(grad).every((v) => v === 7)).toBe(true);
     expectClose(k.view(dx).slice(), ref.gx, { rtol: 1e-4, atol: 1e-5, label: '∂input only' });
+
+    // dxFrom: only the input columns from 2 on (a critic's action part) are written.
+    k.view(dx).fill(5);
+    net.backward(params.ptr, dOut.ptr, { grad: 0, dx: dx.ptr, dxFrom: 2 });
+    const part = k.view(dx).slice();
+    for (let i = 0; i < batch; i++) {
+      expect([part[i * 3], part[i * 3 + 1]]).toEqual([5, 5]);
+      expect(part[i * 3 + 2]).toBeCloseTo(ref.gx[i * 3 + 2]!, 4);
+    }
 
     net.dispose();
     net.dispose();
@@ -81,7 +90,7 @@ describe.each(BACKENDS)('KernelMlp against tfjs autodiff on %s', (backend) => {
 
   it('rejects a batch above its capacity and backward before forward', () => {
     const net = new KernelMlp({ sizes: [2, 8, 1], activation: 'relu' }, 4);
-    expect(() => net.backward(0, 0, 0, 0)).toThrow(/forward first/);
+    expect(() => net.backward(0, 0, { grad: 0, dx: 0 })).toThrow(/forward first/);
     expect(() => net.forward(0, 0, 5)).toThrow(/batch 5 is outside 1…4/);
     net.dispose();
     expect(() => net.forward(0, 0, 1)).toThrow(/disposed/);

@@ -5,12 +5,19 @@
  * activation and scratch buffers for batches up to `maxBatch`; the parameters are passed
  * per call, so one instance serves a network and its target copy.
  *
+ * Each pass is first planned as an {@link OpList} and then run: on the calling thread
+ * ({@link KernelMlp.forward}, {@link KernelMlp.backward}), or next to another network's pass
+ * on a worker (`wasmKernels().runPair(a.planForward(…), b.planForward(…))`), which is how
+ * SAC runs its twin critics.
+ *
  * Hidden layers use ReLU (fused into the product) or tanh; the output layer is linear.
  */
 import {
   GEMM_ACC,
   GEMM_RELU,
   type KernelBlock,
+  OP,
+  OpList,
   type WasmKernels,
   wasmKernels,
 } from '../kernels/wasm-kernels.js';
@@ -19,13 +26,25 @@ import type { MlpSpec } from './mlp.js';
 /** Layers narrower than this use the dot-product kernel (the 4x8 tiles need 8 columns). */
 const NARROW = 8;
 
+/** Options of {@link KernelMlp.planBackward}. */
+export interface BackwardOptions {
+  /** Byte address for ∂loss/∂params (overwritten); 0 to skip the weight gradients. */
+  grad: number;
+  /** Byte address for ∂loss/∂input `[batch, sizes[0]]`; 0 to skip it. */
+  dx: number;
+  /** Add ∂input to what `dx` holds instead of overwriting it. */
+  accumulateDx?: boolean;
+  /** Only input columns from this one on get ∂input (e.g. the action part of a critic's input). */
+  dxFrom?: number;
+}
+
 /**
  * @example
  * const net = new KernelMlp({ sizes: [3, 256, 256, 2], activation: 'relu' }, 256);
  * const k = wasmKernels();
  * const params = k.alloc(net.paramCount); // fill with initMlpParams(...)
  * const out = net.forward(params.ptr, xPtr, 256);  // byte address of [256, 2]
- * net.backward(params.ptr, xPtr, dOutPtr, 256, grad.ptr, 0);
+ * net.backward(params.ptr, dOutPtr, { grad: grad.ptr, dx: 0 });
  * net.dispose();
  */
 export class KernelMlp {
@@ -35,6 +54,8 @@ export class KernelMlp {
   private readonly acts: KernelBlock[] = [];
   private readonly dz: [KernelBlock, KernelBlock];
   private readonly scratch: KernelBlock;
+  private readonly forwardOps: OpList;
+  private readonly backwardOps: OpList;
   private batch = 0;
   private input = 0;
   private disposed = false;
@@ -58,6 +79,8 @@ export class KernelMlp {
     this.paramCount = off;
     this.dz = [k.alloc(maxBatch * widest), k.alloc(maxBatch * widest)];
     this.scratch = k.alloc(largest);
+    this.forwardOps = new OpList(k, 2 * this.depth);
+    this.backwardOps = new OpList(k, 5 * this.depth);
   }
 
   /** Layers (weight matrices). */
@@ -65,15 +88,27 @@ export class KernelMlp {
     return this.acts.length;
   }
 
+  /** Byte address of the last forward pass's output `[batch, sizes.at(-1)]`. */
+  get output(): number {
+    return this.acts.at(-1)!.ptr;
+  }
+
   /**
    * Runs the network on `batch` rows at byte address `x` with the parameters at `params`;
    * returns the byte address of the output `[batch, sizes.at(-1)]` (valid until the next call).
    */
   forward(params: number, x: number, batch: number): number {
+    this.k.run(this.planForward(params, x, batch));
+    return this.output;
+  }
+
+  /** The forward pass as an op list (run it before {@link planBackward}'s list). */
+  planForward(params: number, x: number, batch: number): OpList {
     this.check(batch);
-    const { k, spec } = this;
-    const sizes = spec.sizes;
+    const sizes = this.spec.sizes;
+    const relu = this.spec.activation === 'relu';
     const last = this.depth - 1;
+    const ops = this.forwardOps.clear();
     let input = x;
     for (let l = 0; l <= last; l++) {
       const nIn = sizes[l]!;
@@ -81,34 +116,37 @@ export class KernelMlp {
       const w = params + this.wOff[l]!;
       const bias = w + nIn * nOut * 4;
       const out = this.acts[l]!.ptr;
-      const flags = l < last && spec.activation === 'relu' ? GEMM_RELU : 0;
+      const flags = l < last && relu ? GEMM_RELU : 0;
       if (nOut < NARROW) {
-        k.transpose(nIn, nOut, w, this.scratch.ptr);
-        k.gemmNt(batch, nOut, nIn, input, nIn, this.scratch.ptr, nIn, out, nOut, bias, flags);
+        ops.push(OP.transpose, [nIn, nOut, w, this.scratch.ptr]);
+        ops.push(OP.gemmNt, [batch, nOut, nIn, input, nIn, this.scratch.ptr, nIn, out, nOut, bias, flags]);
       } else {
-        k.gemm(batch, nOut, nIn, input, nIn, 1, w, nOut, out, nOut, bias, flags);
+        ops.push(OP.gemm, [batch, nOut, nIn, input, nIn, 1, w, nOut, out, nOut, bias, flags]);
       }
-      if (l < last && spec.activation === 'tanh') {
-        const v = k.view({ ptr: out, length: batch * nOut });
-        for (let i = 0; i < v.length; i++) v[i] = Math.tanh(v[i]!);
-      }
+      if (l < last && !relu) ops.push(OP.tanhForward, [batch * nOut, out]);
       input = out;
     }
     this.batch = batch;
     this.input = x;
-    return input;
+    return ops;
   }
 
   /**
    * Backpropagates `dOut` (byte address of ∂loss/∂output, `[batch, sizes.at(-1)]`) through
-   * the last {@link forward} (same `params`). Writes ∂loss/∂params to `grad` (byte address,
-   * overwritten) unless it is 0, and ∂loss/∂input `[batch, sizes[0]]` to `dx` unless it is
-   * 0 (added to what is there when `accumulateDx`).
+   * the last forward pass (same `params`), writing what `options` asks for.
    */
-  backward(params: number, dOut: number, grad: number, dx: number, accumulateDx = false): void {
-    const { k, spec, batch } = this;
+  backward(params: number, dOut: number, options: BackwardOptions): void {
+    this.k.run(this.planBackward(params, dOut, options));
+  }
+
+  /** The backward pass of the last planned forward pass as an op list. */
+  planBackward(params: number, dOut: number, options: BackwardOptions): OpList {
+    const { spec, batch } = this;
+    if (this.disposed) throw new Error('KernelMlp: disposed');
     if (batch === 0) throw new Error('KernelMlp.backward: call forward first');
+    const { grad, dx, accumulateDx = false, dxFrom = 0 } = options;
     const sizes = spec.sizes;
+    const ops = this.backwardOps.clear();
     let dz = dOut;
     let ping = 0;
     for (let l = this.depth - 1; l >= 0; l--) {
@@ -119,26 +157,42 @@ export class KernelMlp {
       if (grad !== 0) {
         const gw = grad + this.wOff[l]!;
         // ∂W = xᵀ·dz (x read transposed in place), ∂b = Σ rows of dz.
-        k.gemm(nIn, nOut, batch, x, 1, nIn, dz, nOut, gw, nOut);
-        k.colSum(batch, nOut, dz, gw + nIn * nOut * 4);
+        ops.push(OP.gemm, [nIn, nOut, batch, x, 1, nIn, dz, nOut, gw, nOut, 0, 0]);
+        ops.push(OP.colSum, [batch, nOut, dz, gw + nIn * nOut * 4]);
       }
       if (l === 0) {
-        // ∂x = dz·Wᵀ: W's rows are the dot operands.
-        if (dx !== 0) k.gemmNt(batch, nIn, nOut, dz, nOut, w, nOut, dx, nIn, 0, accumulateDx ? GEMM_ACC : 0);
+        // ∂x = dz·Wᵀ for the wanted columns: W's rows are the dot operands.
+        if (dx !== 0 && dxFrom < nIn) {
+          const cols = nIn - dxFrom;
+          const flags = accumulateDx ? GEMM_ACC : 0;
+          ops.push(OP.gemmNt, [
+            batch,
+            cols,
+            nOut,
+            dz,
+            nOut,
+            w + dxFrom * nOut * 4,
+            nOut,
+            dx + dxFrom * 4,
+            nIn,
+            0,
+            flags,
+          ]);
+        }
         break;
       }
       const dh = this.dz[ping]!.ptr;
       ping = 1 - ping;
       if (nIn < NARROW) {
-        k.gemmNt(batch, nIn, nOut, dz, nOut, w, nOut, dh, nIn);
+        ops.push(OP.gemmNt, [batch, nIn, nOut, dz, nOut, w, nOut, dh, nIn, 0, 0]);
       } else {
-        k.transpose(nIn, nOut, w, this.scratch.ptr);
-        k.gemm(batch, nIn, nOut, dz, nOut, 1, this.scratch.ptr, nIn, dh, nIn);
+        ops.push(OP.transpose, [nIn, nOut, w, this.scratch.ptr]);
+        ops.push(OP.gemm, [batch, nIn, nOut, dz, nOut, 1, this.scratch.ptr, nIn, dh, nIn, 0, 0]);
       }
-      if (spec.activation === 'relu') k.reluBackward(batch * nIn, dh, x);
-      else k.tanhBackward(batch * nIn, dh, x);
+      ops.push(spec.activation === 'relu' ? OP.reluBackward : OP.tanhBackward, [batch * nIn, dh, x]);
       dz = dh;
     }
+    return ops;
   }
 
   /** Frees the buffers. Idempotent. */
@@ -146,6 +200,8 @@ export class KernelMlp {
     if (this.disposed) return;
     this.disposed = true;
     for (const b of [...this.acts, ...this.dz, this.scratch]) this.k.free(b);
+    this.forwardOps.dispose();
+    this.backwardOps.dispose();
   }
 
   private check(batch: number): void {
