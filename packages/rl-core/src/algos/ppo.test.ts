@@ -14,6 +14,7 @@ import { CartPole } from '../envs/cartpole.js';
 import { Pendulum } from '../envs/pendulum.js';
 import { isRlError } from '../errors.js';
 import { tf } from '../index.js';
+import { wasmKernels } from '../kernels/wasm-kernels.js';
 import { expectClose } from '../testing.js';
 import { DummyVecEnv } from '../vec-env.js';
 import { Ppo } from './ppo.js';
@@ -84,6 +85,7 @@ describe.each(['cpu', 'wasm'] as const)('Ppo on %s', (backend) => {
   it('trains on CartPole, reports diagnostics, frees every tensor', async () => {
     await initBackend(backend);
     const before = tf.memory().numTensors;
+    const kernelBytes = wasmKernels().allocatedBytes;
     const ppo = new Ppo({ env: new CartPole(), seed: 1, ...tiny });
     const seen: number[] = [];
     const result = await ppo.learn({ totalTimesteps: 64, callback: (p) => void seen.push(p.timesteps) });
@@ -113,6 +115,7 @@ describe.each(['cpu', 'wasm'] as const)('Ppo on %s', (backend) => {
     expect(a.length).toBe(2);
     ppo.dispose();
     expect(tf.memory().numTensors).toBe(before);
+    expect(wasmKernels().allocatedBytes).toBe(kernelBytes);
     expect(() => ppo.predict(probeObs)).toThrow(/disposed/);
   });
 
@@ -143,6 +146,7 @@ describe.each(['cpu', 'wasm'] as const)('Ppo on %s', (backend) => {
   it('handles Box actions with normalisation; checkpoints round-trip through JSON and keep training', async () => {
     await initBackend(backend);
     const before = tf.memory().numTensors;
+    const kernelBytes = wasmKernels().allocatedBytes;
     const venv = new DummyVecEnv([() => new Pendulum(), () => new Pendulum()]);
     const ppo = new Ppo({
       env: venv,
@@ -180,11 +184,13 @@ describe.each(['cpu', 'wasm'] as const)('Ppo on %s', (backend) => {
     expect(await readdir(dir)).toEqual(['ppo.json']);
     for (const m of [ppo, loaded, again]) m.dispose();
     expect(tf.memory().numTensors).toBe(before);
+    expect(wasmKernels().allocatedBytes).toBe(kernelBytes);
   });
 
   it('rejects corrupted or mismatched checkpoints with RlError CHECKPOINT naming the field', async () => {
     await initBackend(backend);
     const before = tf.memory().numTensors;
+    const kernelBytes = wasmKernels().allocatedBytes;
     const ppo = new Ppo({ env: new CartPole(), seed: 0, ...tiny });
     const good = ppo.save();
     ppo.dispose();
@@ -210,11 +216,13 @@ describe.each(['cpu', 'wasm'] as const)('Ppo on %s', (backend) => {
     rejectsWith(() => Ppo.load(good, { env: new Pendulum() }), 'CHECKPOINT', 'spaces.observation');
     rejectsWith(() => Ppo.load('not a bundle'), 'CHECKPOINT', 'bundle');
     expect(tf.memory().numTensors).toBe(before);
+    expect(wasmKernels().allocatedBytes).toBe(kernelBytes);
   });
 
   it('NaN guard: a NaN reward or an exploding learning rate rejects with RlError NAN and keeps finite weights', async () => {
     await initBackend(backend);
     const before = tf.memory().numTensors;
+    const kernelBytes = wasmKernels().allocatedBytes;
     const broken = new Ppo({ env: new NanRewardCartPole(40), seed: 0, ...tiny });
     await expect(broken.learn({ totalTimesteps: 96 })).rejects.toSatisfy(
       (e: unknown) => isRlError(e, 'NAN') && (e as { field?: string }).field === 'reward',
@@ -240,6 +248,7 @@ describe.each(['cpu', 'wasm'] as const)('Ppo on %s', (backend) => {
     expect(Array.from(exploding.predict(probeObs, { deterministic: true }))).toEqual(Array.from(initial));
     exploding.dispose();
     expect(tf.memory().numTensors).toBe(before);
+    expect(wasmKernels().allocatedBytes).toBe(kernelBytes);
   });
 });
 
@@ -247,6 +256,7 @@ describe.each(['cpu', 'wasm'] as const)('Ppo schedules, target KL and setEnv on 
   it('decays a linear learning rate, stops epochs early on target KL, swaps envs of the same spaces', async () => {
     await initBackend(backend);
     const before = tf.memory().numTensors;
+    const kernelBytes = wasmKernels().allocatedBytes;
     const ppo = new Ppo({
       env: new CartPole(),
       seed: 0,
@@ -279,6 +289,7 @@ describe.each(['cpu', 'wasm'] as const)('Ppo schedules, target KL and setEnv on 
     expect(ppo.timesteps).toBe(96 + 64);
     ppo.dispose();
     expect(tf.memory().numTensors).toBe(before);
+    expect(wasmKernels().allocatedBytes).toBe(kernelBytes);
   });
 });
 

@@ -6,6 +6,7 @@ import { CartPole } from '../envs/cartpole.js';
 import { Pendulum } from '../envs/pendulum.js';
 import { isRlError } from '../errors.js';
 import { numThreads, setNumThreads, tf } from '../index.js';
+import { wasmKernels } from '../kernels/wasm-kernels.js';
 import { Sac } from './sac.js';
 
 const tiny = { learningStarts: 40, batchSize: 32, policy: { netArch: [32, 32] } };
@@ -56,6 +57,7 @@ describe.each(['cpu', 'wasm'] as const)('Sac on %s', (backend) => {
   it('trains on Pendulum, learns α, is reproducible, frees every tensor', async () => {
     await initBackend(backend);
     const before = tf.memory().numTensors;
+    const kernelBytes = wasmKernels().allocatedBytes;
     const run = async (seed: number) => {
       const sac = new Sac({ env: new Pendulum(), seed, ...tiny });
       const progress = await sac.learn({ totalTimesteps: 60, callbackEvery: 30 });
@@ -80,6 +82,7 @@ describe.each(['cpu', 'wasm'] as const)('Sac on %s', (backend) => {
     expect(await run(4)).toEqual(a);
     expect((await run(5)).det).not.toEqual(a.det);
     expect(tf.memory().numTensors).toBe(before);
+    expect(wasmKernels().allocatedBytes).toBe(kernelBytes);
   });
 
   it('honours trainFreq and gradientSteps (SB3 counting)', async () => {
@@ -94,6 +97,7 @@ describe.each(['cpu', 'wasm'] as const)('Sac on %s', (backend) => {
   it('checkpoints round-trip and reject mismatches; a NaN reward rejects with RlError NAN', async () => {
     await initBackend(backend);
     const before = tf.memory().numTensors;
+    const kernelBytes = wasmKernels().allocatedBytes;
     const sac = new Sac({ env: new Pendulum(), seed: 1, ...tiny, entCoef: 'auto_0.1' });
     await sac.learn({ totalTimesteps: 50 });
     const bundle = JSON.parse(JSON.stringify(sac.save())) as CheckpointBundle;
@@ -122,6 +126,7 @@ describe.each(['cpu', 'wasm'] as const)('Sac on %s', (backend) => {
     expect(broken.save().algo).toBe('sac');
     broken.dispose();
     expect(tf.memory().numTensors).toBe(before);
+    expect(wasmKernels().allocatedBytes).toBe(kernelBytes);
   });
 });
 
