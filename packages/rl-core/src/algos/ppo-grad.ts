@@ -1,17 +1,18 @@
 /**
- * PPO's minibatch gradient for {@link ActorCriticPolicy} computed analytically on arrays:
- * forward both MLPs ({@link mlpForwardTape}), evaluate SB3's loss (the maths of
- * {@link ppoLossT}: clipped surrogate, optionally clipped value loss, entropy bonus, with
- * advantages normalised per minibatch by the unbiased std + 1e-8), differentiate it with
- * respect to the network outputs (logits or Gaussian means, values) and `logStd` by hand,
- * then backpropagate with {@link mlpBackward}. The subgradients at the kinks are tfjs's:
- * `minimum` sends the gradient to its first argument on ties, `clipByValue` passes it at
- * the bounds. Equal to the tfjs autodiff of `ppoLossT` to float32 rounding (tested on the
- * cpu and wasm backends), at a few tfjs kernels per minibatch instead of hundreds.
+ * PPO's minibatch gradient for {@link ActorCriticPolicy} computed analytically: forward
+ * both MLPs on rl-core's WebAssembly kernels ({@link KernelMlp}), evaluate SB3's loss (the
+ * maths of {@link ppoLossT}: clipped surrogate, optionally clipped value loss, entropy
+ * bonus, with advantages normalised per minibatch by the unbiased std + 1e-8),
+ * differentiate it with respect to the network outputs (logits or Gaussian means, values)
+ * and `logStd` by hand, then backpropagate on the kernels. The subgradients at the kinks
+ * are tfjs's: `minimum` sends the gradient to its first argument on ties, `clipByValue`
+ * passes it at the bounds. Equal to the tfjs autodiff of `ppoLossT` to float32 rounding
+ * (tested on the cpu and wasm backends), with no tfjs kernel launches at all.
  */
 import type { RolloutSample } from '../buffers/rollout-buffer.js';
 import { HALF_LOG_2PI } from '../distributions/diag-gaussian.js';
-import { mlpBackward, mlpForwardTape } from '../nn/mlp-grad.js';
+import { type KernelBlock, type WasmKernels, wasmKernels } from '../kernels/wasm-kernels.js';
+import { KernelMlp } from '../nn/mlp-kernel.js';
 import type { ActorCriticPolicy } from '../policies/actor-critic.js';
 import { normalizeAdvantages } from '../returns.js';
 
@@ -44,30 +45,101 @@ export interface PpoGradResult {
 }
 
 /**
- * Loss diagnostics and the exact gradient of SB3's PPO loss for one minibatch, with the
- * policy's weights given as a flat array (`weights`, same layout as `policy.params`).
+ * Buffers for {@link PpoGrad.compute} on minibatches of up to `maxBatch` samples: the
+ * weights, observations, output gradients and parameter gradient in kernel memory, and the
+ * two networks' activations.
  *
  * @example
- * const { grad, stats } = ppoGradient(policy, weights, buffer.gather(idx),
+ * const g = new PpoGrad(policy, 64);
+ * const { grad, stats } = g.compute(weights, buffer.gather(idx),
  *   { clipRange: 0.2, clipRangeVf: null, normalizeAdvantage: true, entCoef: 0, vfCoef: 0.5 });
  * stats[6] = clipGradNormInPlace(grad, 0.5);
+ * g.dispose();
  */
-export function ppoGradient(
+export class PpoGrad {
+  private readonly k: WasmKernels = wasmKernels();
+  private readonly pi: KernelMlp;
+  private readonly vf: KernelMlp;
+  private readonly weights: KernelBlock;
+  private readonly grad: KernelBlock;
+  private readonly obs: KernelBlock;
+  private readonly dHead: KernelBlock;
+  private readonly dValues: KernelBlock;
+  private disposed = false;
+
+  constructor(
+    readonly policy: ActorCriticPolicy,
+    readonly maxBatch: number,
+  ) {
+    const k = this.k;
+    this.pi = new KernelMlp(policy.piSpec, maxBatch, k);
+    this.vf = new KernelMlp(policy.vfSpec, maxBatch, k);
+    this.weights = k.alloc(policy.size);
+    this.grad = k.alloc(policy.size);
+    this.obs = k.alloc(maxBatch * policy.piSpec.sizes[0]!);
+    this.dHead = k.alloc(maxBatch * policy.headDim);
+    this.dValues = k.alloc(maxBatch);
+  }
+
+  /**
+   * Loss diagnostics and the exact gradient of SB3's PPO loss for one minibatch, with the
+   * policy's weights given as a flat array (`weights`, same layout as `policy.params`).
+   */
+  compute(weights: Float32Array, s: RolloutSample, o: PpoGradOptions): PpoGradResult {
+    if (this.disposed) throw new Error('PpoGrad: disposed');
+    const { k: kern, policy } = this;
+    const b = s.oldValues.length;
+    if (b > this.maxBatch) throw new Error(`PpoGrad: minibatch ${b} exceeds ${this.maxBatch}`);
+    kern.view(this.weights).set(weights);
+    kern.view(this.obs).set(s.obs);
+    const w = this.weights.ptr;
+    const vfW = w + policy.vfOffset * 4;
+    kern.runPair(this.pi.planForward(w, this.obs.ptr, b), this.vf.planForward(vfW, this.obs.ptr, b));
+    const head = kern.view({ ptr: this.pi.output, length: b * policy.headDim });
+    const values = kern.view({ ptr: this.vf.output, length: b });
+    const dHead = kern.view(this.dHead);
+    const dValues = kern.view(this.dValues);
+    const logStdGrad = new Float64Array(policy.actDim);
+    const stats = ppoLossAndOutputGrads(policy, weights, s, o, head, values, dHead, dValues, logStdGrad);
+    // The kernels write every network parameter's gradient; logStd's slots stay zero until set here.
+    kern.runPair(
+      this.pi.planBackward(w, this.dHead.ptr, { grad: this.grad.ptr, dx: 0 }),
+      this.vf.planBackward(vfW, this.dValues.ptr, { grad: this.grad.ptr + policy.vfOffset * 4, dx: 0 }),
+    );
+    const grad = kern.view(this.grad).slice();
+    if (!policy.discrete)
+      for (let d = 0; d < policy.actDim; d++) grad[policy.logStdOffset + d] = logStdGrad[d]!;
+    return { grad, stats };
+  }
+
+  /** Frees the kernel memory. Idempotent. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.pi.dispose();
+    this.vf.dispose();
+    for (const blk of [this.weights, this.grad, this.obs, this.dHead, this.dValues]) this.k.free(blk);
+  }
+}
+
+/**
+ * The loss terms from the network outputs (`head` `[b, headDim]`, `values` `[b]`), and
+ * ∂loss/∂head, ∂loss/∂values and ∂loss/∂logStd written into the given arrays.
+ */
+function ppoLossAndOutputGrads(
   policy: ActorCriticPolicy,
   weights: Float32Array,
   s: RolloutSample,
   o: PpoGradOptions,
-): PpoGradResult {
+  head: Float32Array,
+  values: Float32Array,
+  dHead: Float32Array,
+  dValues: Float32Array,
+  logStdGrad: Float64Array,
+): Float32Array {
   const b = s.oldValues.length;
   const k = policy.headDim;
   const adv = o.normalizeAdvantage && b > 1 ? normalizeAdvantages(s.advantages) : s.advantages;
-  const pi = mlpForwardTape(policy.piSpec, weights, 0, s.obs, b);
-  const vf = mlpForwardTape(policy.vfSpec, weights, policy.vfOffset, s.obs, b);
-  const head = pi.out;
-  const values = vf.out;
-  const dHead = new Float32Array(b * k);
-  const dValues = new Float32Array(b);
-  const grad = new Float32Array(weights.length);
   const c = o.clipRange;
   const cv = o.clipRangeVf;
   // ∂loss/∂entropy_i: entropyLoss = −mean(entropy).
@@ -141,12 +213,10 @@ export function ppoGradient(
         const zd = (s.actions[ho + d]! - head[ho + d]!) / std;
         dHead[ho + d] = (gLp * zd) / std;
         // ∂logp/∂logStd_d = z² − 1; ∂H_i/∂logStd_d = 1.
-        grad[policy.logStdOffset + d] = grad[policy.logStdOffset + d]! + gLp * (zd * zd - 1) + gH;
+        logStdGrad[d] = logStdGrad[d]! + gLp * (zd * zd - 1) + gH;
       }
     }
   }
-  mlpBackward(policy.piSpec, weights, 0, pi, dHead, grad);
-  mlpBackward(policy.vfSpec, weights, policy.vfOffset, vf, dValues, grad);
   const policyLoss = -surrogate / b;
   const valueLoss = valueSq / b;
   const entropyLoss = -entropySum / b;
@@ -157,7 +227,7 @@ export function ppoGradient(
   stats[3] = entropyLoss;
   stats[4] = kl / b;
   stats[5] = clipped / b;
-  return { grad, stats };
+  return stats;
 }
 
 /**

@@ -46,7 +46,7 @@ import {
 } from './common.js';
 import { flatAdamStep } from './flat-adam.js';
 import { type PpoConfig, type PpoOptions, ppoConfigSchema } from './ppo-config.js';
-import { clipGradNormInPlace, ppoGradient } from './ppo-grad.js';
+import { clipGradNormInPlace, PpoGrad } from './ppo-grad.js';
 import {
   decodeSchedule,
   type EncodedSchedule,
@@ -101,6 +101,8 @@ export class Ppo {
   private readonly obsDim: number;
   private readonly policy: ActorCriticPolicy;
   private readonly optimizer: Adam;
+  /** The analytic minibatch gradient and its kernel buffers. */
+  private readonly gradient: PpoGrad;
   private readonly rng: Rng;
   private readonly obsNorm: ObsNormalizer | null;
   private retNorm: RewardNormalizer | null = null;
@@ -151,6 +153,7 @@ export class Ppo {
       learningRate: scheduleValue(c.learningRate, 1),
       eps: c.adamEps,
     });
+    this.gradient = new PpoGrad(this.policy, c.batchSize);
     this.obsNorm = c.normalizeObs ? new ObsNormalizer(this.obsDim, c.clipObs) : null;
     if (env) this.setEnv(env);
   }
@@ -392,7 +395,7 @@ export class Ppo {
       let continueTraining = true;
       for (let epoch = 0; epoch < c.nEpochs && continueTraining; epoch++) {
         for (const idx of buf.minibatches(c.batchSize, this.rng)) {
-          const { grad, stats } = ppoGradient(this.policy, weights, buf.gather(idx), lossOptions);
+          const { grad, stats } = this.gradient.compute(weights, buf.gather(idx), lossOptions);
           stats[6] = clipGradNormInPlace(grad, c.maxGradNorm);
           const bad = firstNonFinite(stats);
           if (bad >= 0) {
@@ -603,6 +606,7 @@ export class Ppo {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.gradient.dispose();
     this.policy.dispose();
     this.optimizer.dispose();
   }

@@ -112,6 +112,8 @@ const OP_WORDS = 13;
 export class OpList {
   readonly block: KernelBlock;
   readonly calls: Array<{ op: number; args: number[] }> = [];
+  /** Multiply-adds of the recorded matrix products (decides whether a worker is worth waking). */
+  macs = 0;
 
   constructor(
     private readonly k: WasmKernels,
@@ -122,12 +124,14 @@ export class OpList {
 
   clear(): this {
     this.calls.length = 0;
+    this.macs = 0;
     return this;
   }
 
   push(op: number, args: number[]): this {
     if (this.calls.length === this.capacity) throw new Error(`OpList: more than ${this.capacity} calls`);
     this.calls.push({ op, args });
+    if (op === OP.gemm || op === OP.gemmNt) this.macs += args[0]! * args[1]! * args[2]!;
     return this;
   }
 
@@ -312,9 +316,10 @@ export class WasmKernels {
    * Runs two independent op lists (e.g. the Q1 and Q2 passes of twin critics) at once: `b`
    * on a worker, `a` on this thread; without workers, `a` then `b`. Each list computes the
    * same values either way (a list's products are not split when it runs on one thread).
+   * Small lists run here: waking a worker costs more than they do.
    */
   runPair(a: OpList, b: OpList): void {
-    const pool = this.pool;
+    const pool = b.macs >= PARALLEL_MIN_MACS ? this.pool : null;
     if (!pool?.post(0, FUNCTIONS.indexOf('run_ops'), [b.encode()])) {
       this.run(a);
       this.run(b);
