@@ -101,8 +101,9 @@ export const OP = {
 const OP_WORDS = 13;
 
 /**
- * A recorded sequence of kernel calls in kernel memory, so a worker can run it from one
- * job ({@link WasmKernels.runPair}); {@link WasmKernels.run} runs it on the calling thread.
+ * A recorded sequence of kernel calls, written straight into kernel memory so a worker can
+ * run it from one job ({@link WasmKernels.runPair}); {@link WasmKernels.run} runs it on the
+ * calling thread.
  *
  * @example
  * const ops = new OpList(k, 8);
@@ -111,9 +112,10 @@ const OP_WORDS = 13;
  */
 export class OpList {
   readonly block: KernelBlock;
-  readonly calls: Array<{ op: number; args: number[] }> = [];
+  /** Calls recorded since {@link clear}. */
+  length = 0;
   /** Multiply-adds of the recorded matrix products (decides whether a worker is worth waking). */
-  macs = 0;
+  work = 0;
 
   constructor(
     private readonly k: WasmKernels,
@@ -123,28 +125,26 @@ export class OpList {
   }
 
   clear(): this {
-    this.calls.length = 0;
-    this.macs = 0;
+    this.length = 0;
+    this.work = 0;
+    this.k.i32[this.block.ptr >> 2] = 0;
     return this;
   }
 
-  push(op: number, args: number[]): this {
-    if (this.calls.length === this.capacity) throw new Error(`OpList: more than ${this.capacity} calls`);
-    this.calls.push({ op, args });
-    if (op === OP.gemm || op === OP.gemmNt) this.macs += args[0]! * args[1]! * args[2]!;
+  push(op: number, args: readonly number[]): this {
+    if (this.length === this.capacity) throw new Error(`OpList: more than ${this.capacity} calls`);
+    const words = this.k.i32;
+    const at = (this.block.ptr >> 2) + 1 + this.length * OP_WORDS;
+    words[at] = op;
+    for (let i = 0; i < OP_WORDS - 1; i++) words[at + 1 + i] = i < args.length ? args[i]! : 0;
+    this.length++;
+    words[this.block.ptr >> 2] = this.length;
+    if (op === OP.gemm || op === OP.gemmNt) this.work += args[0]! * args[1]! * args[2]!;
     return this;
   }
 
-  /** Writes the calls into kernel memory for `run_ops`; returns the byte address. */
-  encode(): number {
-    const words = new Int32Array(this.k.memory.buffer, this.block.ptr, 1 + this.capacity * OP_WORDS);
-    words[0] = this.calls.length;
-    this.calls.forEach(({ op, args }, i) => {
-      const at = 1 + i * OP_WORDS;
-      words.fill(0, at, at + OP_WORDS);
-      words[at] = op;
-      words.set(args, at + 1);
-    });
+  /** Byte address of the encoded list (what `run_ops` reads). */
+  get ptr(): number {
     return this.block.ptr;
   }
 
@@ -169,6 +169,7 @@ export class WasmKernels {
   private pool: ThreadPool | null = null;
   private threads = 1;
   private f32View: Float32Array;
+  private i32View: Int32Array;
 
   constructor() {
     this.module = new wasmApi.Module(decodeBase64(KERNELS_WASM_BASE64));
@@ -177,6 +178,7 @@ export class WasmKernels {
     this.x = instance.exports as unknown as KernelExports;
     this.heap = new Heap(this.memory, this.x.__heap_base.value);
     this.f32View = new Float32Array(this.memory.buffer);
+    this.i32View = new Int32Array(this.memory.buffer);
   }
 
   /** The whole memory as float32; index = byte address / 4. Re-read after any `alloc`. */
@@ -185,6 +187,14 @@ export class WasmKernels {
       this.f32View = new Float32Array(this.memory.buffer);
     }
     return this.f32View;
+  }
+
+  /** The whole memory as int32 (op lists). */
+  get i32(): Int32Array {
+    if (this.i32View.length * 4 !== this.memory.buffer.byteLength) {
+      this.i32View = new Int32Array(this.memory.buffer);
+    }
+    return this.i32View;
   }
 
   /** `block`'s elements as a view (valid until the next `alloc`). */
@@ -283,31 +293,34 @@ export class WasmKernels {
   /** Runs `ops` on this thread, splitting large products across the workers. */
   run(ops: OpList): void {
     const x = this.x;
-    for (const { op, args: a } of ops.calls) {
-      switch (op) {
+    for (let i = 0; i < ops.length; i++) {
+      const w = this.i32;
+      const at = (ops.ptr >> 2) + 1 + i * OP_WORDS;
+      const a = (j: number) => w[at + 1 + j]!;
+      switch (w[at]) {
         case OP.gemm:
-          this.gemm(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!);
+          this.gemm(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), a(11));
           break;
         case OP.gemmNt:
-          x.gemm_nt(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!);
+          x.gemm_nt(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10));
           break;
         case OP.transpose:
-          x.transpose(a[0]!, a[1]!, a[2]!, a[3]!);
+          x.transpose(a(0), a(1), a(2), a(3));
           break;
         case OP.colSum:
-          x.col_sum(a[0]!, a[1]!, a[2]!, a[3]!);
+          x.col_sum(a(0), a(1), a(2), a(3));
           break;
         case OP.reluBackward:
-          x.relu_backward(a[0]!, a[1]!, a[2]!);
+          x.relu_backward(a(0), a(1), a(2));
           break;
         case OP.tanhBackward:
-          x.tanh_backward(a[0]!, a[1]!, a[2]!);
+          x.tanh_backward(a(0), a(1), a(2));
           break;
         case OP.tanhForward:
-          x.tanh_forward(a[0]!, a[1]!);
+          x.tanh_forward(a(0), a(1));
           break;
         default:
-          throw new Error(`WasmKernels.run: unknown op ${op}`);
+          throw new Error(`WasmKernels.run: unknown op ${w[at]}`);
       }
     }
   }
@@ -319,15 +332,15 @@ export class WasmKernels {
    * Small lists run here: waking a worker costs more than they do.
    */
   runPair(a: OpList, b: OpList): void {
-    const pool = b.macs >= PARALLEL_MIN_MACS ? this.pool : null;
-    if (!pool?.post(0, FUNCTIONS.indexOf('run_ops'), [b.encode()])) {
+    const pool = b.work >= PARALLEL_MIN_MACS ? this.pool : null;
+    if (!pool?.post(0, FUNCTIONS.indexOf('run_ops'), [b.ptr])) {
       this.run(a);
       this.run(b);
       return;
     }
-    this.x.run_ops(a.encode());
+    this.x.run_ops(a.ptr);
     if (!pool.wait(0)) {
-      this.x.run_ops(b.encode());
+      this.x.run_ops(b.ptr);
       this.setThreads(1);
     }
   }
