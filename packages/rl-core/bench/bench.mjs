@@ -3,7 +3,16 @@
 //     [--only ppo_cartpole,ppo_pendulum,sac_pendulum,predict]
 // Progress goes to stderr; the LAST stdout line is one JSON object (see README "Benchmark").
 // steps_per_s counts training time only: evaluations run inside callbacks and are excluded.
-import { CartPole, DummyVecEnv, initBackend, Pendulum, Ppo, Sac } from '@marlts/rl-core';
+import {
+  CartPole,
+  DummyVecEnv,
+  initBackend,
+  kernelVariant,
+  numThreads,
+  Pendulum,
+  Ppo,
+  Sac,
+} from '@marlts/rl-core';
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
@@ -170,6 +179,10 @@ if (only.includes('predict')) {
 console.log(
   JSON.stringify({
     backend: result.backend,
+    // rl-core's own kernels run acting, PPO's and SAC's updates: which build, how many threads.
+    kernels: kernelVariant(),
+    threads: numThreads(),
+    node: process.versions.node,
     ...(quick ? { quick: true } : {}),
     ppo_cartpole: result.ppo_cartpole,
     ppo_pendulum: result.ppo_pendulum,

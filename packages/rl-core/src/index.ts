@@ -14,7 +14,8 @@ export * as tf from '@tensorflow/tfjs-core';
 // Backends
 export { activeBackend, initBackend } from './backend.js';
 export type { BackendName, InitBackendOptions } from './backend.js';
-export { numThreads, setNumThreads } from './kernels/wasm-kernels.js';
+export { kernelVariant, numThreads, setNumThreads } from './kernels/wasm-kernels.js';
+export type { KernelVariant } from './kernels/wasm-kernels.js';
 
 // Algorithms
 export { Ppo } from './algos/ppo.js';

@@ -1,7 +1,7 @@
 /*
- * rl-core's float32 compute kernels for WebAssembly SIMD (128-bit), built by
- * `pnpm --filter @marlts/rl-core build:kernels` (clang --target=wasm32 -msimd128) into
- * `kernels-wasm.ts`. Pointers are byte offsets into the imported (shared) memory; matrices
+ * rl-core's float32 compute kernels for WebAssembly SIMD (128-bit), built twice by
+ * `pnpm --filter @marlts/rl-core build:kernels` (clang ≥ 16 --target=wasm32 -msimd128, and
+ * again with -mrelaxed-simd -DRELAXED) into `kernels-wasm.ts`. Pointers are byte offsets into the imported (shared) memory; matrices
  * are row-major. No libc, no static data, no stack: every instance (one per thread) runs on
  * the same memory without clashing.
  *
@@ -18,6 +18,18 @@
 typedef float f32;
 
 enum { ACC = 1, RELU = 2 };
+
+/*
+ * c + a·b. The relaxed-SIMD build (-DRELAXED, used where the runtime validates relaxed SIMD:
+ * Node ≥ 22) lets the engine fuse it into one FMA, which on x64 runs the products ~1.3-1.4x
+ * faster because the loop is bound by instruction issue, not arithmetic. Fused or not is
+ * fixed per machine and runtime, so a run stays reproducible there.
+ */
+#ifdef RELAXED
+#define MADD(c, a, b) __builtin_wasm_relaxed_madd_f32x4((a), (b), (c))
+#else
+#define MADD(c, a, b) wasm_f32x4_add((c), wasm_f32x4_mul((a), (b)))
+#endif
 
 static inline v128_t epilogue(v128_t acc, const f32* c, const f32* bias, int flags) {
   if (flags & ACC) acc = wasm_f32x4_add(acc, wasm_v128_load(c));
@@ -62,14 +74,14 @@ void gemm(int m, int n, int k, const f32* A, int sai, int sap, const f32* B, int
         const v128_t x1 = wasm_f32x4_splat(a1[o]);
         const v128_t x2 = wasm_f32x4_splat(a2[o]);
         const v128_t x3 = wasm_f32x4_splat(a3[o]);
-        c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(x0, b0));
-        c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(x0, b1));
-        c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(x1, b0));
-        c11 = wasm_f32x4_add(c11, wasm_f32x4_mul(x1, b1));
-        c20 = wasm_f32x4_add(c20, wasm_f32x4_mul(x2, b0));
-        c21 = wasm_f32x4_add(c21, wasm_f32x4_mul(x2, b1));
-        c30 = wasm_f32x4_add(c30, wasm_f32x4_mul(x3, b0));
-        c31 = wasm_f32x4_add(c31, wasm_f32x4_mul(x3, b1));
+        c00 = MADD(c00, x0, b0);
+        c01 = MADD(c01, x0, b1);
+        c10 = MADD(c10, x1, b0);
+        c11 = MADD(c11, x1, b1);
+        c20 = MADD(c20, x2, b0);
+        c21 = MADD(c21, x2, b1);
+        c30 = MADD(c30, x3, b0);
+        c31 = MADD(c31, x3, b1);
       }
       f32* c = C + i * ldc + j;
       const f32* bj = bias ? bias + j : 0;
@@ -95,14 +107,14 @@ void gemm(int m, int n, int k, const f32* A, int sai, int sap, const f32* B, int
       const f32* b = B + j;
       for (int p = 0; p < k; p++) {
         const v128_t x = wasm_f32x4_splat(a[p * sap]);
-        c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(x, wasm_v128_load(b)));
-        c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(x, wasm_v128_load(b + 4)));
-        c2 = wasm_f32x4_add(c2, wasm_f32x4_mul(x, wasm_v128_load(b + 8)));
-        c3 = wasm_f32x4_add(c3, wasm_f32x4_mul(x, wasm_v128_load(b + 12)));
-        c4 = wasm_f32x4_add(c4, wasm_f32x4_mul(x, wasm_v128_load(b + 16)));
-        c5 = wasm_f32x4_add(c5, wasm_f32x4_mul(x, wasm_v128_load(b + 20)));
-        c6 = wasm_f32x4_add(c6, wasm_f32x4_mul(x, wasm_v128_load(b + 24)));
-        c7 = wasm_f32x4_add(c7, wasm_f32x4_mul(x, wasm_v128_load(b + 28)));
+        c0 = MADD(c0, x, wasm_v128_load(b));
+        c1 = MADD(c1, x, wasm_v128_load(b + 4));
+        c2 = MADD(c2, x, wasm_v128_load(b + 8));
+        c3 = MADD(c3, x, wasm_v128_load(b + 12));
+        c4 = MADD(c4, x, wasm_v128_load(b + 16));
+        c5 = MADD(c5, x, wasm_v128_load(b + 20));
+        c6 = MADD(c6, x, wasm_v128_load(b + 24));
+        c7 = MADD(c7, x, wasm_v128_load(b + 28));
         b += ldb;
       }
       f32* c = C + i * ldc + j;
@@ -115,8 +127,8 @@ void gemm(int m, int n, int k, const f32* A, int sai, int sap, const f32* B, int
       const f32* b = B + j;
       for (int p = 0; p < k; p++) {
         const v128_t x = wasm_f32x4_splat(a[p * sap]);
-        c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(x, wasm_v128_load(b)));
-        c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(x, wasm_v128_load(b + 4)));
+        c0 = MADD(c0, x, wasm_v128_load(b));
+        c1 = MADD(c1, x, wasm_v128_load(b + 4));
         b += ldb;
       }
       f32* c = C + i * ldc + j;
@@ -131,7 +143,7 @@ void gemm(int m, int n, int k, const f32* A, int sai, int sap, const f32* B, int
       for (int j = n8; j < n; j++) {
         v128_t acc = wasm_f32x4_splat(0);
         for (int p = 0; p < k; p++)
-          acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(A + i + p * sap), wasm_f32x4_splat(B[p * ldb + j])));
+          acc = MADD(acc, wasm_v128_load(A + i + p * sap), wasm_f32x4_splat(B[p * ldb + j]));
         for (int r = 0; r < 4; r++) {
           f32* c = C + (i + r) * ldc + j;
           *c = epilogue1(wasm_f32x4_extract_lane(acc, 0), c, bias ? bias + j : 0, flags);
@@ -165,7 +177,7 @@ void gemm_nt(int m, int n, int k, const f32* A, int lda, const f32* B, int ldb, 
       const f32* b = B + j * ldb;
       v128_t acc = wasm_f32x4_splat(0);
       for (int p = 0; p < k4; p += 4)
-        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(a + p), wasm_v128_load(b + p)));
+        acc = MADD(acc, wasm_v128_load(a + p), wasm_v128_load(b + p));
       f32 s = (wasm_f32x4_extract_lane(acc, 0) + wasm_f32x4_extract_lane(acc, 1)) +
               (wasm_f32x4_extract_lane(acc, 2) + wasm_f32x4_extract_lane(acc, 3));
       for (int p = k4; p < k; p++) s += a[p] * b[p];

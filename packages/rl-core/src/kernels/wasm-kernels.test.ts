@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -60,6 +61,62 @@ describe('kernels module', () => {
   it('was built from the kernels.c in the tree (run `pnpm build:kernels` after editing it)', () => {
     const src = readFileSync(new URL('./kernels.c', import.meta.url));
     expect(createHash('sha256').update(src).digest('hex')).toBe(KERNELS_SOURCE_SHA256);
+  });
+});
+
+describe('kernel builds', () => {
+  it('picks relaxed SIMD exactly when the runtime validates it', () => {
+    const major = Number(process.versions.node.split('.')[0]);
+    expect(k.variant).toBe(major >= 22 ? 'relaxed-simd' : 'simd');
+    expect(new WasmKernels('simd').variant).toBe('simd');
+  });
+
+  // Node 20 has relaxed SIMD behind a flag: a child process with it checks the fused build's
+  // products (4x8 tiles, leftover rows and columns, both A layouts, dot products) against
+  // float64 and against the baseline build, whatever Node runs the tests.
+  it('the relaxed-SIMD build computes the same products as the baseline build', () => {
+    const major = Number(process.versions.node.split('.')[0]);
+    const script = `
+      import { readFileSync } from 'node:fs';
+      const src = readFileSync(${JSON.stringify(new URL('./kernels-wasm.ts', import.meta.url).pathname)}, 'utf8');
+      const b64 = (name) => [...src.split('export const ' + name + ' =')[1].split(';')[0].matchAll(/'([^']*)'/g)].map((m) => m[1]).join('');
+      const memory = new WebAssembly.Memory({ initial: 64, maximum: 16384, shared: true });
+      const make = (name) => new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(b64(name), 'base64')), { env: { memory } }).exports;
+      const relaxed = make('KERNELS_RELAXED_WASM_BASE64');
+      const simd = make('KERNELS_WASM_BASE64');
+      const f = new Float32Array(memory.buffer);
+      let seed = 1;
+      const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+      let worst = 0, worstBase = 0, n = 0;
+      for (const [m, nn, kk] of [[37, 70, 53], [256, 256, 64], [5, 3, 90]]) {
+        const A = 4096, B = A + m * kk * 4 + 64, C1 = B + kk * nn * 4 + 64, C2 = C1 + m * nn * 4 + 64;
+        for (let i = 0; i < m * kk; i++) f[A / 4 + i] = rnd();
+        for (let i = 0; i < kk * nn; i++) f[B / 4 + i] = rnd();
+        for (const [sai, sap] of [[kk, 1], [1, m]]) {
+          relaxed.gemm(m, nn, kk, A, sai, sap, B, nn, C1, nn, 0, 0);
+          simd.gemm(m, nn, kk, A, sai, sap, B, nn, C2, nn, 0, 0);
+          for (let i = 0; i < m; i++) for (let j = 0; j < nn; j++) {
+            let ref = 0;
+            for (let p = 0; p < kk; p++) ref += f[A / 4 + i * sai + p * sap] * f[B / 4 + p * nn + j];
+            const r = f[C1 / 4 + i * nn + j], s = f[C2 / 4 + i * nn + j];
+            worst = Math.max(worst, Math.abs(r - ref) / (1 + Math.abs(ref)));
+            worstBase = Math.max(worstBase, Math.abs(r - s) / (1 + Math.abs(ref)));
+            n++;
+          }
+        }
+        relaxed.gemm_nt(m, 3, kk, A, kk, B, kk, C1, 3, 0, 0);
+        simd.gemm_nt(m, 3, kk, A, kk, B, kk, C2, 3, 0, 0);
+        for (let i = 0; i < m * 3; i++) worstBase = Math.max(worstBase, Math.abs(f[C1 / 4 + i] - f[C2 / 4 + i]));
+      }
+      console.log(JSON.stringify({ worst, worstBase, n }));`;
+    const flags = major === 20 ? ['--experimental-wasm-relaxed-simd'] : [];
+    const out = execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    const r = JSON.parse(out.trim()) as { worst: number; worstBase: number; n: number };
+    expect(r.n).toBeGreaterThan(70_000);
+    expect(r.worst).toBeLessThan(1e-5);
+    expect(r.worstBase).toBeLessThan(1e-5);
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import { RlError } from '../errors.js';
 import { Heap } from './heap.js';
-import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
+import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 import { FUNCTIONS, ThreadPool } from './thread-pool.js';
 import { type WasmMemory, type WasmModule, wasmApi } from './webassembly.js';
 
@@ -79,6 +79,19 @@ function decodeBase64(b64: string): Uint8Array {
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
+}
+
+/** Which build of the kernels runs: with relaxed SIMD (fused multiply-add) where the runtime has it (Node ≥ 22), else baseline SIMD. */
+export type KernelVariant = 'relaxed-simd' | 'simd';
+
+/** The relaxed-SIMD build if this runtime validates it, else the baseline one. */
+function pickVariant(prefer: KernelVariant | undefined): { variant: KernelVariant; bytes: Uint8Array } {
+  if (prefer !== 'simd') {
+    const relaxed = decodeBase64(KERNELS_RELAXED_WASM_BASE64);
+    if (wasmApi.validate(relaxed)) return { variant: 'relaxed-simd', bytes: relaxed };
+    if (prefer === 'relaxed-simd') throw new Error('WasmKernels: this runtime has no relaxed SIMD');
+  }
+  return { variant: 'simd', bytes: decodeBase64(KERNELS_WASM_BASE64) };
 }
 
 /** A float32 array inside kernel memory: `ptr` is its byte address, `length` its element count. */
@@ -171,8 +184,14 @@ export class WasmKernels {
   private f32View: Float32Array;
   private i32View: Int32Array;
 
-  constructor() {
-    this.module = new wasmApi.Module(decodeBase64(KERNELS_WASM_BASE64));
+  /** The build in use (see {@link KernelVariant}). */
+  readonly variant: KernelVariant;
+
+  /** `variant`: force a build (tests); by default the fastest this runtime validates. */
+  constructor(variant?: KernelVariant) {
+    const picked = pickVariant(variant);
+    this.variant = picked.variant;
+    this.module = new wasmApi.Module(picked.bytes);
     this.memory = new wasmApi.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
     const instance = new wasmApi.Instance(this.module, { env: { memory: this.memory } });
     this.x = instance.exports as unknown as KernelExports;
@@ -464,6 +483,16 @@ export function setNumThreads(n: number | 'auto'): number {
   }
   chosenThreads = n === 'auto' ? Math.min(availableCores(), 8) : n;
   return wasmKernels().setThreads(chosenThreads);
+}
+
+/**
+ * The kernels build in use: `'relaxed-simd'` (fused multiply-add; Node ≥ 22) or `'simd'`.
+ *
+ * @example
+ * kernelVariant(); // 'simd' on Node 20
+ */
+export function kernelVariant(): KernelVariant {
+  return wasmKernels().variant;
 }
 
 /**
