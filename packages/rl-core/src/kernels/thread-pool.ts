@@ -12,24 +12,29 @@
 
 import type { WasmMemory, WasmModule } from './webassembly.js';
 
-/** Control words per worker: [0] job sequence, [1] done sequence, [2] function id, [3…] arguments. */
+/** Control words per worker: [0] job sequence, [1] done sequence, [2] function id, [3…14] arguments, [15] ready. */
 const SLOTS = 16;
 const STOP = -1;
 /** Milliseconds a worker spins on the job word before sleeping. */
 const SPIN_MS = 0.5;
 /** If a worker has not finished a job after this long, it is presumed dead and the pool is shut. */
 const JOB_TIMEOUT_MS = 10_000;
+/** A worker that has not started after this long (e.g. its runtime rejected the source) is presumed dead. */
+const START_TIMEOUT_MS = 3_000;
+const READY = 15;
 
 /** Function ids a job may name (the worker calls `exports[FUNCTIONS[id]]`). */
 export const FUNCTIONS = ['gemm', 'run_ops'] as const;
 
-// The worker is evaluated source so the same code runs from the ESM and the CJS build.
+// The worker is evaluated source so the same code runs from the ESM and the CJS build (and
+// Deno, whose eval wrapper already binds \`module\`).
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, control, functions, spinMs } = workerData;
-const inst = new WebAssembly.Instance(module, { env: { memory } });
+const { wasmModule, memory, control, functions, spinMs } = workerData;
+const inst = new WebAssembly.Instance(wasmModule, { env: { memory } });
 const c = new Int32Array(control);
 const fns = functions.map((name) => inst.exports[name]);
+Atomics.store(c, ${READY}, 1);
 let seen = 0;
 for (;;) {
   let t0 = 0;
@@ -91,7 +96,13 @@ export class ThreadPool {
       try {
         const worker = new Worker(WORKER_SOURCE, {
           eval: true,
-          workerData: { module, memory, control: control.buffer, functions: [...FUNCTIONS], spinMs: SPIN_MS },
+          workerData: {
+            wasmModule: module,
+            memory,
+            control: control.buffer,
+            functions: [...FUNCTIONS],
+            spinMs: SPIN_MS,
+          },
         });
         worker.unref();
         const handle: WorkerHandle = { worker, control, seq: 0, dead: false };
@@ -135,7 +146,8 @@ export class ThreadPool {
     while (Atomics.load(c, 1) !== h.seq) {
       if ((++spins & 255) === 0) {
         const waited = performance.now() - t0;
-        if (waited > JOB_TIMEOUT_MS) {
+        const started = Atomics.load(c, READY) === 1;
+        if (waited > JOB_TIMEOUT_MS || (!started && waited > START_TIMEOUT_MS)) {
           h.dead = true;
           return false;
         }
