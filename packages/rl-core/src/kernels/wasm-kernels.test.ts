@@ -288,7 +288,19 @@ describe('Heap', () => {
     expect(heap.allocatedBytes).toBe(2048 + 200_000);
   });
 
-  it('a fresh kernels instance starts with nothing allocated', () => {
-    expect(new WasmKernels().allocatedBytes).toBe(0);
+  it('a fresh kernels instance starts with nothing allocated, and a full memory is a typed error', () => {
+    const fresh = new WasmKernels();
+    expect(fresh.allocatedBytes).toBe(0);
+    expect(() => fresh.alloc(300 * 2 ** 20)).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG',
+        field: 'memory',
+        message: expect.stringMatching(/dispose\(\) models/),
+      }),
+    );
+    // Nothing was lost: the memory still serves what fits.
+    const b = fresh.alloc(1024);
+    expect(fresh.allocatedBytes).toBe(4096);
+    fresh.free(b);
   });
 });

@@ -222,9 +222,20 @@ export class WasmKernels {
     return this.f32.subarray(i, i + block.length);
   }
 
-  /** A zero-filled block of `length` float32s. */
+  /** A zero-filled block of `length` float32s; `RlError('CONFIG')` when the 1 GiB memory is full. */
   alloc(length: number): KernelBlock {
-    return { ptr: this.heap.alloc(length * 4), length };
+    try {
+      return { ptr: this.heap.alloc(length * 4), length };
+    } catch (cause) {
+      if (!(cause instanceof RangeError)) throw cause;
+      throw new RlError(
+        'CONFIG',
+        `rl-core's kernel memory (1 GiB) cannot hold ${(length * 4) / 2 ** 20} MiB more: ` +
+          `${(this.heap.allocatedBytes / 2 ** 20).toFixed(0)} MiB are in use by live models. ` +
+          'dispose() models you no longer need, or use smaller networks or batches.',
+        { field: 'memory', cause },
+      );
+    }
   }
 
   free(block: KernelBlock): void {
