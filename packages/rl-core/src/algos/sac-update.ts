@@ -18,6 +18,7 @@ import type { ReplaySample } from '../buffers/replay-buffer.js';
 import { HALF_LOG_2PI } from '../distributions/diag-gaussian.js';
 import { SQUASH_EPSILON } from '../distributions/squashed-gaussian.js';
 import type { KernelBlock } from '../kernels/wasm-kernels.js';
+import { KernelMlp } from '../nn/mlp-kernel.js';
 import type { AdamState } from '../optim/adam.js';
 import { LOG_STD_MAX, LOG_STD_MIN, type SacParamGroup, type SacPolicy } from '../policies/sac-policy.js';
 
@@ -68,9 +69,14 @@ export class SacUpdate {
   private readonly qIn: KernelBlock;
   private readonly dQ1: KernelBlock;
   private readonly dQ2: KernelBlock;
-  /** ∂(−min Q)/∂(critic input) through Q1 and through Q2 (separate: the two run at once). */
+  /** ∂(−min Q)/∂(critic input) for the rows where Q1, resp. Q2, is the minimum (the two run at once). */
   private readonly dQIn1: KernelBlock;
   private readonly dQIn2: KernelBlock;
+  /** Tapes of those rows only: the actor loss reaches one critic per sample. */
+  private readonly q1Rows: KernelMlp;
+  private readonly q2Rows: KernelMlp;
+  private readonly rows1: Int32Array;
+  private readonly rows2: Int32Array;
   private readonly dActor: KernelBlock;
   private readonly gradActor: KernelBlock;
   private readonly gradCritic: KernelBlock;
@@ -92,6 +98,10 @@ export class SacUpdate {
     this.dQ2 = k.alloc(B);
     this.dQIn1 = k.alloc(B * (o + d));
     this.dQIn2 = k.alloc(B * (o + d));
+    this.q1Rows = new KernelMlp(policy.qSpec, B, k);
+    this.q2Rows = new KernelMlp(policy.qSpec, B, k);
+    this.rows1 = new Int32Array(B);
+    this.rows2 = new Int32Array(B);
     this.dActor = k.alloc(B * 2 * d);
     this.gradActor = k.alloc(policy.params.actor.length);
     this.gradCritic = k.alloc(policy.params.critic.length);
@@ -185,27 +195,48 @@ export class SacUpdate {
     const q2p = k.view({ ptr: p.q2Net.output, length: B });
     let actorSum = 0;
     let logProbSum = 0;
+    let n1 = 0;
+    let n2 = 0;
     for (let i = 0; i < B; i++) {
       // tfjs's minimum sends the gradient to its first argument on ties, as torch.min's index does.
       const first = q1p[i]! <= q2p[i]!;
       actorSum += alpha * pi.logProb[i]! - (first ? q1p[i]! : q2p[i]!);
       logProbSum += pi.logProb[i]!;
-      dQ1[i] = first ? -1 / B : 0;
-      dQ2[i] = first ? 0 : -1 / B;
+      if (first) this.rows1[n1++] = i;
+      else this.rows2[n2++] = i;
     }
     const actorLoss = actorSum / B;
     result.actorLoss = actorLoss;
     result.meanLogProb = logProbSum / B;
-    // ∂(−min Q)/∂a_π through whichever critic was the minimum (weights held fixed).
+    // ∂(−min Q)/∂a_π: each sample's gradient −1/B flows through its smaller critic only
+    // (weights held fixed), so each critic backpropagates just its own rows.
     const dxFrom = p.obsDim;
-    k.runPair(
-      p.q1Net.planBackward(critic, this.dQ1.ptr, { grad: 0, dx: this.dQIn1.ptr, dxFrom }),
-      p.q2Net.planBackward(critic + q2Off, this.dQ2.ptr, { grad: 0, dx: this.dQIn2.ptr, dxFrom }),
-    );
+    dQ1.fill(-1 / B);
+    const plan = (
+      net: KernelMlp,
+      rowsNet: KernelMlp,
+      rows: Int32Array,
+      n: number,
+      params: number,
+      dx: number,
+    ) => {
+      if (n === 0) return null;
+      rowsNet.gatherRows(net, rows, n);
+      return rowsNet.planBackward(params, this.dQ1.ptr, { grad: 0, dx, dxFrom });
+    };
+    const b1 = plan(p.q1Net, this.q1Rows, this.rows1, n1, critic, this.dQIn1.ptr);
+    const b2 = plan(p.q2Net, this.q2Rows, this.rows2, n2, critic + q2Off, this.dQIn2.ptr);
+    if (b1 && b2) k.runPair(b1, b2);
+    else k.run((b1 ?? b2)!);
     const dQIn1 = k.view(this.dQIn1);
     const dQIn2 = k.view(this.dQIn2);
     const dAct = k.view(this.dActor);
     const out = pi.out;
+    const dA = new Float64Array(B * d);
+    for (let r = 0; r < n1; r++)
+      for (let j = 0; j < d; j++) dA[this.rows1[r]! * d + j] = dQIn1[r * od + p.obsDim + j]!;
+    for (let r = 0; r < n2; r++)
+      for (let j = 0; j < d; j++) dA[this.rows2[r]! * d + j] = dQIn2[r * od + p.obsDim + j]!;
     for (let i = 0; i < B; i++) {
       for (let j = 0; j < d; j++) {
         const a = pi.actions[i * d + j]!;
@@ -213,8 +244,7 @@ export class SacUpdate {
         // u = mean + σ·ε, a = tanh(u), log π = Σ(−ε²/2 − log σ − ½log 2π) − Σ log(1 − a² + 1e-6):
         // ∂log π/∂u = 2a(1 − a²)/(1 − a² + 1e-6), ∂log π/∂log σ = −1 (ε is fixed), ∂a/∂u = 1 − a².
         const dU =
-          (alpha * 2 * a * oneMinusA2) / (oneMinusA2 + SQUASH_EPSILON) / B +
-          (dQIn1[i * od + p.obsDim + j]! + dQIn2[i * od + p.obsDim + j]!) * oneMinusA2;
+          (alpha * 2 * a * oneMinusA2) / (oneMinusA2 + SQUASH_EPSILON) / B + dA[i * d + j]! * oneMinusA2;
         const rawLogStd = out[i * 2 * d + d + j]!;
         const logStd = Math.min(Math.max(rawLogStd, LOG_STD_MIN), LOG_STD_MAX);
         const inRange = rawLogStd >= LOG_STD_MIN && rawLogStd <= LOG_STD_MAX;
@@ -337,6 +367,8 @@ export class SacUpdate {
     if (this.disposed) return;
     this.disposed = true;
     const k = this.policy.k;
+    this.q1Rows.dispose();
+    this.q2Rows.dispose();
     const slots = Object.values(this.adamSlots).flatMap((s) => [s.m, s.v]);
     for (const b of [
       this.obs,

@@ -54,6 +54,8 @@ export class KernelMlp {
   private readonly acts: KernelBlock[] = [];
   private readonly dz: [KernelBlock, KernelBlock];
   private readonly scratch: KernelBlock;
+  /** Input rows copied by {@link gatherRows} (the tape's input then points here). */
+  private readonly inputCopy: KernelBlock;
   private readonly forwardOps: OpList;
   private readonly backwardOps: OpList;
   private batch = 0;
@@ -79,6 +81,7 @@ export class KernelMlp {
     this.paramCount = off;
     this.dz = [k.alloc(maxBatch * widest), k.alloc(maxBatch * widest)];
     this.scratch = k.alloc(largest);
+    this.inputCopy = k.alloc(maxBatch * sizes[0]!);
     this.forwardOps = new OpList(k, 2 * this.depth);
     this.backwardOps = new OpList(k, 5 * this.depth);
   }
@@ -129,6 +132,32 @@ export class KernelMlp {
     this.batch = batch;
     this.input = x;
     return ops;
+  }
+
+  /**
+   * Makes this network's tape the given rows of `source`'s last forward pass (same spec), so
+   * a backward pass can skip rows whose output gradient is zero (SAC's actor loss reaches
+   * only the smaller of the twin critics). Per row, the backward pass then computes exactly
+   * what it would have on the full batch.
+   */
+  gatherRows(source: KernelMlp, rows: Int32Array, count: number): void {
+    this.check(count);
+    const k = this.k;
+    const sizes = this.spec.sizes;
+    const copy = (from: number, to: number, width: number) => {
+      const f = k.f32;
+      const src = from >> 2;
+      const dst = to >> 2;
+      for (let r = 0; r < count; r++) {
+        const at = src + rows[r]! * width;
+        f.copyWithin(dst + r * width, at, at + width);
+      }
+    };
+    copy(source.input, this.inputCopy.ptr, sizes[0]!);
+    // The output layer's activations are not read by the backward pass.
+    for (let l = 0; l + 1 < this.depth; l++) copy(source.acts[l]!.ptr, this.acts[l]!.ptr, sizes[l + 1]!);
+    this.input = this.inputCopy.ptr;
+    this.batch = count;
   }
 
   /**
@@ -199,7 +228,7 @@ export class KernelMlp {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const b of [...this.acts, ...this.dz, this.scratch]) this.k.free(b);
+    for (const b of [...this.acts, ...this.dz, this.scratch, this.inputCopy]) this.k.free(b);
     this.forwardOps.dispose();
     this.backwardOps.dispose();
   }
