@@ -88,6 +88,41 @@ describe.each(BACKENDS)('KernelMlp against tfjs autodiff on %s', (backend) => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('gatherRows: a backward pass over some rows equals the full one with zero gradient elsewhere', () => {
+    const rng = new Rng(4);
+    const spec: MlpSpec = { sizes: [4, 24, 16, 1], activation: 'relu' };
+    const batch = 10;
+    const n = mlpParamCount(spec.sizes);
+    const full = new KernelMlp(spec, batch);
+    const part = new KernelMlp(spec, batch);
+    const params = k.alloc(n);
+    k.view(params).set(initMlpParams(spec, rng, { outputGain: 1 }));
+    const x = k.alloc(batch * 4);
+    k.view(x).set(rng.fillNormal(new Float32Array(batch * 4)));
+    const rows = Int32Array.of(7, 0, 3, 9);
+    const dFull = k.alloc(batch);
+    const dPart = k.alloc(rows.length);
+    rows.forEach((r, i) => {
+      k.view(dFull)[r] = i + 1;
+      k.view(dPart)[i] = i + 1;
+    });
+    const [gFull, gPart] = [k.alloc(n), k.alloc(n)];
+    const [xFull, xPart] = [k.alloc(batch * 4), k.alloc(rows.length * 4)];
+    full.forward(params.ptr, x.ptr, batch);
+    full.backward(params.ptr, dFull.ptr, { grad: gFull.ptr, dx: xFull.ptr, dxFrom: 1 });
+    part.gatherRows(full, rows, rows.length);
+    part.backward(params.ptr, dPart.ptr, { grad: gPart.ptr, dx: xPart.ptr, dxFrom: 1 });
+    expectClose(k.view(gPart).slice(), k.view(gFull).slice(), { rtol: 1e-5, atol: 1e-6, label: '∂params' });
+    rows.forEach((r, i) => {
+      expect(Array.from(k.view(xPart).subarray(i * 4 + 1, i * 4 + 4))).toEqual(
+        Array.from(k.view(xFull).subarray(r * 4 + 1, r * 4 + 4)),
+      );
+    });
+    for (const b of [params, x, dFull, dPart, gFull, gPart, xFull, xPart]) k.free(b);
+    full.dispose();
+    part.dispose();
+  });
+
   it('rejects a batch above its capacity and backward before forward', () => {
     const net = new KernelMlp({ sizes: [2, 8, 1], activation: 'relu' }, 4);
     expect(() => net.backward(0, 0, { grad: 0, dx: 0 })).toThrow(/forward first/);
