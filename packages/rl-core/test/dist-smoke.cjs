@@ -1,6 +1,7 @@
 // CJS half of the dist smoke test: require() of the built package under plain node.
 const assert = require('node:assert/strict');
-const { CartPole, initBackend, Pendulum, Ppo, Sac, setNumThreads, tf } = require('@marlts/rl-core');
+const { CartPole, initBackend, Ppo, tf } = require('@marlts/rl-core');
+const { checkThreads } = require('./dist-smoke-threads.cjs');
 
 (async () => {
   for (const backend of ['wasm', 'cpu']) {
@@ -21,32 +22,7 @@ const { CartPole, initBackend, Pendulum, Ppo, Sac, setNumThreads, tf } = require
   const action = ppo.predict(new Float32Array([0, 0, 0.05, 0]), { deterministic: true });
   assert.ok(action[0] === 0 || action[0] === 1);
   ppo.dispose();
-  // SAC's matrix products on a worker thread (the evaluated worker source must load from the
-  // built package) give bit-identical results to the calling thread alone.
-  {
-    const run = async (threads) => {
-      assert.equal(setNumThreads(threads), threads);
-      const sac = new Sac({
-        env: new Pendulum(),
-        seed: 3,
-        learningStarts: 20,
-        batchSize: 64,
-        policy: { netArch: [256, 256] },
-      });
-      const p = await sac.learn({ totalTimesteps: 30 });
-      const out = [
-        p.train.criticLoss,
-        p.train.actorLoss,
-        ...sac.predict(new Float32Array([1, 0, 0]), { deterministic: true }),
-      ];
-      sac.dispose();
-      return out;
-    };
-    const one = await run(1);
-    assert.deepEqual(await run(2), one);
-    assert.ok(one.every(Number.isFinite));
-    setNumThreads(1);
-  }
+  await checkThreads(require('@marlts/rl-core'));
   console.log('rl-core dist smoke (CJS): ok');
 })().catch((e) => {
   console.error(e);

@@ -1,17 +1,10 @@
 // Runs the BUILT package under plain node (no vitest, no loader): catches tfjs packaging
 // bugs that vitest's resolver hides (ecosystem.md §3). ESM half.
 import assert from 'node:assert/strict';
-import {
-  CartPole,
-  initBackend,
-  isRlError,
-  Pendulum,
-  Ppo,
-  RlError,
-  Sac,
-  setNumThreads,
-  tf,
-} from '@marlts/rl-core';
+import { createRequire } from 'node:module';
+import { CartPole, initBackend, isRlError, Pendulum, Ppo, RlError, Sac, tf } from '@marlts/rl-core';
+
+const { checkThreads } = createRequire(import.meta.url)('./dist-smoke-threads.cjs');
 
 const f = (x) => tf.tanh(x).square().sum();
 const analytic = (x) => 2 * Math.tanh(x) * (1 - Math.tanh(x) ** 2);
@@ -57,30 +50,5 @@ await initBackend('wasm');
   for (const m of [ppo, loaded, sac]) m.dispose();
   assert.equal(tf.memory().numTensors, before, 'no tensor leak after training');
 }
-// SAC's matrix products on a worker thread (the evaluated worker source must load from the
-// built package) give bit-identical results to the calling thread alone.
-{
-  const run = async (threads) => {
-    assert.equal(setNumThreads(threads), threads);
-    const sac = new Sac({
-      env: new Pendulum(),
-      seed: 3,
-      learningStarts: 20,
-      batchSize: 64,
-      policy: { netArch: [256, 256] },
-    });
-    const p = await sac.learn({ totalTimesteps: 30 });
-    const out = [
-      p.train.criticLoss,
-      p.train.actorLoss,
-      ...sac.predict(new Float32Array([1, 0, 0]), { deterministic: true }),
-    ];
-    sac.dispose();
-    return out;
-  };
-  const one = await run(1);
-  assert.deepEqual(await run(2), one);
-  assert.ok(one.every(Number.isFinite));
-  setNumThreads(1);
-}
+await checkThreads(await import('@marlts/rl-core'));
 console.log('rl-core dist smoke (ESM): ok');
