@@ -33,6 +33,18 @@ export interface EncodedAdamState {
   v: EncodedArray[];
 }
 
+/** A SAC replay buffer in a bundle (`sac.save({ replayBuffer: true })`): stored rows and write position. */
+export interface EncodedReplayBuffer {
+  capacity: number;
+  pos: number;
+  size: number;
+  obs: EncodedArray;
+  actions: EncodedArray;
+  rewards: EncodedArray;
+  nextObs: EncodedArray;
+  dones: EncodedArray;
+}
+
 /** The checkpoint bundle (plain data; `JSON.stringify` it or use {@link saveCheckpointFile}). */
 export interface CheckpointBundle {
   format: typeof CHECKPOINT_FORMAT;
@@ -49,6 +61,8 @@ export interface CheckpointBundle {
   timesteps: number;
   /** Algorithm counters (updates, iterations, entropy coefficient …). */
   state: Record<string, unknown>;
+  /** SAC only, when saved with `{ replayBuffer: true }`. */
+  replayBuffer?: EncodedReplayBuffer;
   /** `cyrb53:<hex>` over the canonical JSON of every other field. */
   checksum: string;
 }
@@ -209,6 +223,18 @@ const bundleSchema = z.object({
   rng: z.array(z.number().int()).length(4),
   timesteps: z.number().int().nonnegative(),
   state: z.record(z.string(), z.unknown()),
+  replayBuffer: z
+    .object({
+      capacity: z.number().int().positive(),
+      pos: z.number().int().nonnegative(),
+      size: z.number().int().nonnegative(),
+      obs: encodedArraySchema,
+      actions: encodedArraySchema,
+      rewards: encodedArraySchema,
+      nextObs: encodedArraySchema,
+      dones: encodedArraySchema,
+    })
+    .optional(),
   checksum: z.string(),
 });
 

@@ -23,7 +23,7 @@ export type { PpoLearnOptions, PpoLoadOptions, PredictOptions } from './algos/pp
 export { ppoConfigSchema } from './algos/ppo-config.js';
 export type { PpoConfig, PpoOptions } from './algos/ppo-config.js';
 export { Sac } from './algos/sac.js';
-export type { SacLearnOptions, SacLoadOptions } from './algos/sac.js';
+export type { SacLearnOptions, SacLoadOptions, SacSaveOptions } from './algos/sac.js';
 export { sacConfigSchema } from './algos/sac-config.js';
 export type { SacConfig, SacOptions } from './algos/sac-config.js';
 export { linearSchedule } from './algos/schedule.js';
@@ -42,7 +42,7 @@ export {
   saveCheckpointFile,
   validateCheckpoint,
 } from './checkpoint.js';
-export type { CheckpointBundle, EncodedAdamState, EncodedArray } from './checkpoint.js';
+export type { CheckpointBundle, EncodedAdamState, EncodedArray, EncodedReplayBuffer } from './checkpoint.js';
 export type { EncodedSpace } from './algos/common.js';
 
 // Networks and optimiser
@@ -112,7 +112,7 @@ export { discountedReturns, explainedVariance, normalizeAdvantages } from './ret
 export { RolloutBuffer } from './buffers/rollout-buffer.js';
 export type { RolloutSample } from './buffers/rollout-buffer.js';
 export { ReplayBuffer } from './buffers/replay-buffer.js';
-export type { ReplaySample } from './buffers/replay-buffer.js';
+export type { ReplayBufferState, ReplaySample } from './buffers/replay-buffer.js';
 export { RunningMeanStd } from './normalize/running-mean-std.js';
 export type { RunningMeanStdState } from './normalize/running-mean-std.js';
 export { ObsNormalizer, RewardNormalizer } from './normalize/vec-normalize.js';

@@ -130,6 +130,41 @@ describe.each(['cpu', 'wasm'] as const)('Sac on %s', (backend) => {
   });
 });
 
+describe('Sac replay buffer in checkpoints', () => {
+  it('round-trips on request, so a warm start continues exactly; a bad buffer names its field', async () => {
+    await initBackend('cpu');
+    const sac = new Sac({ env: new Pendulum(), seed: 2, ...tiny });
+    await sac.learn({ totalTimesteps: 60 });
+    expect(sac.save().replayBuffer).toBeUndefined();
+    const bundle = JSON.parse(JSON.stringify(sac.save({ replayBuffer: true }))) as CheckpointBundle;
+    expect(bundle.replayBuffer).toMatchObject({ size: 60, pos: 60 });
+    const loaded = Sac.load(bundle);
+    expect(loaded.replaySize).toBe(60);
+    expect(Sac.load(JSON.parse(JSON.stringify(sac.save()))).replaySize).toBe(0);
+    // Same weights, optimisers, RNG and buffer: the same further training from the same env state.
+    const continueOn = async (m: Sac) => {
+      m.setEnv(new Pendulum());
+      const p = await m.learn({ totalTimesteps: 20, resetNumTimesteps: false });
+      return { train: p.train, det: Array.from(m.predict(probeObs, { deterministic: true })) };
+    };
+    expect(await continueOn(loaded)).toEqual(await continueOn(sac));
+
+    const rb = bundle.replayBuffer!;
+    for (const [change, field] of [
+      [{ pos: 61 }, 'replayBuffer.pos'],
+      [{ capacity: 7 }, 'replayBuffer.capacity'],
+      [{ rewards: { ...rb.rewards, shape: [59] } }, 'replayBuffer.rewards'],
+    ] as const) {
+      const bad = { ...bundle, replayBuffer: { ...rb, ...change } } as CheckpointBundle;
+      expect(() => Sac.load({ ...bad, checksum: checkpointChecksum(bad) })).toThrow(
+        expect.objectContaining({ code: 'CHECKPOINT', field }),
+      );
+    }
+    sac.dispose();
+    loaded.dispose();
+  });
+});
+
 describe('Sac on worker threads', () => {
   it('gives the same run on 1 and 2 threads; setNumThreads validates its argument', async () => {
     await initBackend('cpu');

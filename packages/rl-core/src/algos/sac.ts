@@ -14,6 +14,7 @@ import {
   type CheckpointBundle,
   decodeFloat32,
   type EncodedAdamState,
+  type EncodedReplayBuffer,
   encodeFloat32,
   RL_CORE_VERSION,
   sealCheckpoint,
@@ -69,6 +70,12 @@ export interface SacLearnOptions {
   callbackEvery?: number;
   /** SB3's `reset_num_timesteps` (default true). */
   resetNumTimesteps?: boolean;
+}
+
+/** Options of {@link Sac.save}. */
+export interface SacSaveOptions {
+  /** Include the replay buffer (default false). */
+  replayBuffer?: boolean;
 }
 
 /** Options of {@link Sac.load}. */
@@ -421,8 +428,12 @@ export class Sac {
     return this.unscale(this.policy.act(obs, n, this.rng, options.deterministic ?? false));
   }
 
-  /** The model as a checkpoint bundle (the replay buffer is not included). */
-  save(): CheckpointBundle {
+  /**
+   * The model as a checkpoint bundle. The replay buffer is included only when asked for
+   * (`{ replayBuffer: true }`, SB3's `save_replay_buffer`): it can be far larger than the
+   * networks, and a warm start without it refills from new experience.
+   */
+  save(options: SacSaveOptions = {}): CheckpointBundle {
     assertAlive(this.disposed, 'Sac');
     const weights: Record<string, Float32Array> = {
       actor: this.policy.get('actor'),
@@ -462,7 +473,22 @@ export class Sac {
       rng: [...this.rng.getState()],
       timesteps: this.numTimesteps,
       state: { nUpdates: this.nUpdates, entCoef: this.entCoef, progressRemaining: this.progressRemaining },
+      ...(options.replayBuffer ? { replayBuffer: this.encodeReplayBuffer() } : {}),
     });
+  }
+
+  private encodeReplayBuffer(): EncodedReplayBuffer {
+    const s = this.replay.getState();
+    return {
+      capacity: s.capacity,
+      pos: s.pos,
+      size: s.size,
+      obs: encodeFloat32(s.obs, [s.size, s.obsDim]),
+      actions: encodeFloat32(s.actions, [s.size, s.actDim]),
+      rewards: encodeFloat32(s.rewards),
+      nextObs: encodeFloat32(s.nextObs, [s.size, s.obsDim]),
+      dones: encodeFloat32(s.dones),
+    };
   }
 
   /** Rebuilds a model from {@link save}'s bundle; mismatches throw `RlError('CHECKPOINT')` naming the field. */
@@ -557,6 +583,23 @@ export class Sac {
       sac.nUpdates = Number(b.state.nUpdates ?? 0);
       sac.progressRemaining = Number(b.state.progressRemaining ?? 1);
       sac.envSeeded = true;
+      const rb = b.replayBuffer;
+      if (rb) {
+        const dec = (name: 'obs' | 'actions' | 'rewards' | 'nextObs' | 'dones', dim: number) =>
+          decodeFloat32(rb[name], `replayBuffer.${name}`, rb.size * dim);
+        sac.replay.setState({
+          capacity: rb.capacity,
+          obsDim: sac.obsDim,
+          actDim: sac.actDim,
+          pos: rb.pos,
+          size: rb.size,
+          obs: dec('obs', sac.obsDim),
+          actions: dec('actions', sac.actDim),
+          rewards: dec('rewards', 1),
+          nextObs: dec('nextObs', sac.obsDim),
+          dones: dec('dones', 1),
+        });
+      }
       if (options.env) sac.setEnv(options.env);
     } catch (e) {
       sac.dispose();

@@ -83,6 +83,24 @@ describe('ReplayBuffer', () => {
     }
   });
 
+  it('getState/setState copy a wrapped ring exactly and reject a buffer of another shape', () => {
+    const rb = new ReplayBuffer({ capacity: 5, obsDim: 2, actDim: 1 });
+    for (let t = 0; t < 7; t++) rb.add([t, -t], [t / 10], t, [t + 1, -t - 1], t === 6);
+    const state = rb.getState();
+    expect([state.size, state.pos]).toEqual([5, 2]);
+    const copy = new ReplayBuffer({ capacity: 5, obsDim: 2, actDim: 1 });
+    copy.setState(state);
+    expect([copy.size, copy.pos]).toEqual([5, 2]);
+    for (let i = 0; i < 5; i++) expect(copy.at(i)).toEqual(rb.at(i));
+    const other = new ReplayBuffer({ capacity: 5, obsDim: 3, actDim: 1 });
+    expect(() => other.setState(state)).toThrow(
+      expect.objectContaining({ code: 'CHECKPOINT', field: 'replayBuffer.obsDim' }),
+    );
+    expect(other.size).toBe(0);
+    const nan = { ...state, rewards: state.rewards.map((r, i) => (i === 3 ? Number.NaN : r)) };
+    expect(() => copy.setState(nan)).toThrow(/rewards has a non-finite value at \[3\]/);
+  });
+
   it('grows its storage geometrically up to the capacity', () => {
     const rb = new ReplayBuffer({ capacity: 10_000, obsDim: 1, actDim: 1 });
     for (let i = 0; i < 5000; i++) rb.add([i], [0], i, [i], false);

@@ -19,6 +19,20 @@ export interface ReplaySample {
   dones: Float32Array;
 }
 
+/** A {@link ReplayBuffer}'s contents: the stored rows (all of them once the ring is full) and the write position. */
+export interface ReplayBufferState {
+  capacity: number;
+  obsDim: number;
+  actDim: number;
+  pos: number;
+  size: number;
+  obs: Float32Array;
+  actions: Float32Array;
+  rewards: Float32Array;
+  nextObs: Float32Array;
+  dones: Float32Array;
+}
+
 /**
  * @example
  * const rb = new ReplayBuffer({ capacity: 1000, obsDim: 3, actDim: 1 });
@@ -113,6 +127,64 @@ export class ReplayBuffer {
       out.dones[b] = this.dones[i]!;
     }
     return out;
+  }
+
+  /** A copy of the stored transitions (SB3's `save_replay_buffer`); rows `[0, size)`. */
+  getState(): ReplayBufferState {
+    const n = this.size;
+    return {
+      capacity: this.capacity,
+      obsDim: this.obsDim,
+      actDim: this.actDim,
+      pos: this.pos,
+      size: n,
+      obs: this.obs.slice(0, n * this.obsDim),
+      actions: this.actions.slice(0, n * this.actDim),
+      rewards: this.rewards.slice(0, n),
+      nextObs: this.nextObs.slice(0, n * this.obsDim),
+      dones: this.dones.slice(0, n),
+    };
+  }
+
+  /**
+   * Replaces the contents with {@link getState}'s output from a buffer of the same shape.
+   * Throws `RlError('CHECKPOINT')` naming the mismatched field; the buffer is unchanged then.
+   */
+  setState(s: ReplayBufferState): void {
+    const bad = (field: string, why: string) =>
+      new RlError('CHECKPOINT', `ReplayBuffer.setState: ${field} ${why}`, { field: `replayBuffer.${field}` });
+    for (const [field, got, want] of [
+      ['capacity', s.capacity, this.capacity],
+      ['obsDim', s.obsDim, this.obsDim],
+      ['actDim', s.actDim, this.actDim],
+    ] as const) {
+      if (got !== want) throw bad(field, `is ${got}, the model's is ${want}`);
+    }
+    if (!Number.isInteger(s.size) || s.size < 0 || s.size > this.capacity)
+      throw bad('size', `must be an integer in 0…${this.capacity}, got ${s.size}`);
+    const full = s.size === this.capacity;
+    if (!Number.isInteger(s.pos) || s.pos < 0 || s.pos >= this.capacity || (!full && s.pos !== s.size))
+      throw bad('pos', `${s.pos} does not fit size ${s.size} and capacity ${this.capacity}`);
+    for (const [field, arr, dim] of [
+      ['obs', s.obs, this.obsDim],
+      ['actions', s.actions, this.actDim],
+      ['rewards', s.rewards, 1],
+      ['nextObs', s.nextObs, this.obsDim],
+      ['dones', s.dones, 1],
+    ] as const) {
+      if (arr.length !== s.size * dim) throw bad(field, `has ${arr.length} values, expected ${s.size * dim}`);
+      for (let i = 0; i < arr.length; i++) {
+        if (!Number.isFinite(arr[i]!)) throw bad(field, `has a non-finite value at [${i}] (${arr[i]})`);
+      }
+    }
+    while (this.allocated < Math.max(s.size, 1) && this.allocated < this.capacity) this.grow();
+    this.obs.set(s.obs);
+    this.actions.set(s.actions);
+    this.rewards.set(s.rewards);
+    this.nextObs.set(s.nextObs);
+    this.dones.set(s.dones);
+    this.pos = s.pos;
+    this.size = s.size;
   }
 
   /** The transition at slot `i` (for tests and inspection). */
