@@ -149,6 +149,17 @@ describe('Sac replay buffer in checkpoints', () => {
     };
     expect(await continueOn(loaded)).toEqual(await continueOn(sac));
 
+    // In memory: one model's experience handed to another.
+    const fresh = new Sac({ env: new Pendulum(), seed: 9, ...tiny });
+    fresh.setReplayBuffer(sac.getReplayBuffer());
+    expect(fresh.replaySize).toBe(sac.replaySize);
+    const wrongShape = new Sac({ env: new Pendulum(), seed: 9, ...tiny, bufferSize: 100 });
+    expect(() => wrongShape.setReplayBuffer(sac.getReplayBuffer())).toThrow(
+      expect.objectContaining({ code: 'CHECKPOINT', field: 'replayBuffer.capacity' }),
+    );
+    fresh.dispose();
+    wrongShape.dispose();
+
     const rb = bundle.replayBuffer!;
     for (const [change, field] of [
       [{ pos: 61 }, 'replayBuffer.pos'],

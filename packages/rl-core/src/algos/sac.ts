@@ -7,7 +7,7 @@
  * through the updated critic) → entropy coefficient (towards −dim A) → Polyak update.
  * Terminations stop the bootstrap; truncations do not (the real last observation is stored).
  */
-import { ReplayBuffer } from '../buffers/replay-buffer.js';
+import { ReplayBuffer, type ReplayBufferState } from '../buffers/replay-buffer.js';
 import {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
@@ -186,6 +186,22 @@ export class Sac {
   /** Transitions in the replay buffer. */
   get replaySize(): number {
     return this.replay.size;
+  }
+
+  /**
+   * A copy of the replay buffer's transitions (SB3's `save_replay_buffer`, in memory), e.g. to
+   * hand one model's experience to another.
+   */
+  getReplayBuffer(): ReplayBufferState {
+    assertAlive(this.disposed, 'Sac');
+    return this.replay.getState();
+  }
+
+  /** Replaces the replay buffer with {@link getReplayBuffer}'s output; a shape mismatch throws `RlError('CHECKPOINT')` and changes nothing. */
+  setReplayBuffer(state: ReplayBufferState): void {
+    assertAlive(this.disposed, 'Sac');
+    if (this.learning) throw new RlError('STATE', 'Sac.setReplayBuffer: not while learn() is running');
+    this.replay.setState(state);
   }
 
   /** Swaps the training env (same spaces); the replay buffer is kept. */

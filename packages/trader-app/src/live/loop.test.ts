@@ -171,6 +171,8 @@ describe('LiveLoop against the paper exchange', () => {
     await ex.close();
     const decisions = store.listRetrains(runId);
     expect(loop.retrains).toBe(2);
+    // Whichever SAC model was kept holds all the experience: 16 initial + 2 × 16 retrain steps.
+    expect((loop as unknown as { pair: { short: { replaySize: number } } }).pair.short.replaySize).toBe(48);
     expect(decisions).toHaveLength(4);
     for (const d of decisions) {
       const challenger = store.listCheckpoints(d.agent).find((c) => c.id === d.challengerId)!;

@@ -5,6 +5,7 @@
  * its champion (the other agent fixed). A challenger is promoted only if its return is
  * higher. Every challenger is saved as a checkpoint and every decision is stored.
  */
+import type { Sac } from '@marlts/rl-core';
 import type { AppConfig } from '../config.js';
 import {
   type AgentPair,
@@ -20,6 +21,16 @@ import type { Logger } from '../log.js';
 import type { ProgressReporter } from '../progress.js';
 import type { CheckpointRow, RunStore } from '../store.js';
 import type { BarHistory } from './history.js';
+
+/** Copies `from`'s replay buffer into `to` (both SAC); a shape mismatch is logged and skipped. */
+function handOverReplay(from: Sac | null, to: Sac | null, log: Logger): void {
+  if (!from || !to || from === to) return;
+  try {
+    to.setReplayBuffer(from.getReplayBuffer());
+  } catch (e) {
+    log.warn({ err: (e as Error).message }, 'replay buffer not handed over; the challenger starts empty');
+  }
+}
 
 export interface Champions {
   long: CheckpointRow | undefined;
@@ -67,6 +78,10 @@ export async function retrainChallengers(o: {
     long: (await loadCheckpoint(championLong)) as AgentPair['long'],
     short: (await loadCheckpoint(championShort)) as AgentPair['short'],
   };
+  // Off-policy experience outlives the champion/challenger choice: checkpoints carry weights,
+  // not the replay buffer, so the SAC challenger takes the in-memory champion's buffer
+  // (otherwise it would fit its first updates to a handful of fresh transitions).
+  handOverReplay(o.pair.short, challenger.short, log);
   await trainPair({
     frame: trainFrame,
     config,
@@ -146,7 +161,11 @@ export async function retrainChallengers(o: {
         pair.short = challenger.short;
         champions.short = { ...row, promoted: true };
       }
-    } else (model as Learner | null)?.dispose();
+    } else {
+      // A kept champion adopts the challenger's grown buffer: the data is valid whichever policy acts.
+      if (algo === 'sac') handOverReplay(challenger.short, pair.short, log);
+      (model as Learner | null)?.dispose();
+    }
     log.info({ agent, promoted, champScore, chalScore }, 'retrain decision');
   }
   return { pair, champions };
