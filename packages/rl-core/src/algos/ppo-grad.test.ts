@@ -118,7 +118,7 @@ const VARIANTS = [
   { clipRangeVf: null, normalizeAdvantage: false, entCoef: 0 },
 ];
 
-describe.each(BACKENDS)('ppoGradient equals the tfjs autodiff of ppoLossT on %s', (backend) => {
+describe.each(BACKENDS)('PpoGrad equals the tfjs autodiff of ppoLossT on %s', (backend) => {
   it.each(CASES)('$name, with and without value clipping and advantage normalisation', async (c) => {
     await initBackend(backend);
     const before = tf.memory().numTensors;

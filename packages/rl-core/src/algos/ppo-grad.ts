@@ -16,7 +16,7 @@ import { KernelMlp } from '../nn/mlp-kernel.js';
 import type { ActorCriticPolicy } from '../policies/actor-critic.js';
 import { normalizeAdvantages } from '../returns.js';
 
-/** Loss settings of {@link ppoGradient} (SB3's names). */
+/** Loss settings of {@link PpoGrad.compute} (SB3's names). */
 export interface PpoGradOptions {
   clipRange: number;
   clipRangeVf: number | null;
@@ -36,7 +36,7 @@ export const PPO_STAT_NAMES = [
   'gradNorm',
 ] as const;
 
-/** What {@link ppoGradient} returns. */
+/** What {@link PpoGrad.compute} returns. */
 export interface PpoGradResult {
   /** ∂loss/∂params in the policy's flat layout (unclipped). */
   grad: Float32Array;

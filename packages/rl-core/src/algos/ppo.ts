@@ -6,11 +6,11 @@
  * clipped policy loss, optionally clipped value loss, entropy bonus → global-norm gradient
  * clipping → Adam, with an early stop when the approximate KL exceeds 1.5·targetKl.
  *
- * Acting runs in pure JS on a weight snapshot refreshed once per update (tfjs costs several
- * µs per op, more than a 64×64 forward pass). Gradient steps use the analytic gradient of
- * {@link ppoGradient} (the maths of `ppoLossT`, checked against its tfjs autodiff) on JS
- * copies of the weights and Adam moments: only the large matrix products run in tfjs, so a
- * minibatch costs a handful of kernels; the copies go back to tfjs once per update phase.
+ * Acting runs on rl-core's WebAssembly kernels on a weight snapshot refreshed once per
+ * update (tfjs costs several µs per op, more than a 64×64 forward pass). Gradient steps use
+ * the analytic gradient of {@link PpoGrad} (the maths of `ppoLossT`, checked against its tfjs
+ * autodiff) on the kernels, with clipping and Adam on JS copies of the weights and moments
+ * that go back to tfjs once per update phase.
  */
 import { RolloutBuffer } from '../buffers/rollout-buffer.js';
 import {

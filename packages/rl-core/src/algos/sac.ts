@@ -428,7 +428,7 @@ export class Sac {
     }
   }
 
-  /** Actions in the env's bounds for flat observations `[n·obsDim]`; pure JS. */
+  /** Actions in the env's bounds for flat observations `[n·obsDim]` (actor on the kernels). */
   predict(obs: ArrayLike<number>, options: PredictOptions = {}): Float32Array {
     assertAlive(this.disposed, 'Sac');
     const n = obs.length / this.obsDim;

@@ -5,8 +5,10 @@
  * `Discrete` actions and a diagonal Gaussian with a state-independent `logStd` (init 0) for
  * `Box` actions. All parameters live in one flat variable `[pi | vf | logStd]`.
  *
- * Acting (rollouts, `predict`) runs in pure JS on a snapshot taken by {@link refresh} after
- * each update; gradient steps use {@link ActorCriticPolicy.evaluateActionsT} in tfjs.
+ * Acting (rollouts, `predict`) runs on rl-core's WebAssembly kernels ({@link FastForward}) on
+ * a snapshot taken by {@link refresh} after each update; PPO's gradient steps use `PpoGrad`
+ * on the kernels, and {@link ActorCriticPolicy.evaluateActionsT} is the same policy in tfjs
+ * (differentiable; the test oracle).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -128,7 +130,7 @@ export class ActorCriticPolicy {
     this.snapshot = weights.slice();
   }
 
-  /** V(s) for flat `[n, obsDim]` observations (pure JS; tfjs for wide nets at small batch). */
+  /** V(s) for flat `[n, obsDim]` observations (on the kernels). */
   predictValues(obs: ArrayLike<number>, n: number): Float32Array {
     return this.vfFast.forward(this.snapshot, obs, n);
   }
@@ -143,7 +145,7 @@ export class ActorCriticPolicy {
     return this.snapshot.subarray(this.logStdOffset, this.logStdOffset + this.actDim);
   }
 
-  /** Samples (or takes the mode of) actions for `n` observations; pure JS. */
+  /** Samples (or takes the mode of) actions for `n` observations (network on the kernels, sampling in JS). */
   act(obs: ArrayLike<number>, n: number, rng: Rng, deterministic: boolean, withValues = true): ActResult {
     const head = this.head(obs, n);
     const values = withValues ? this.predictValues(obs, n) : new Float32Array(n);
