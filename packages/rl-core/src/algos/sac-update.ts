@@ -211,6 +211,7 @@ export class SacUpdate {
     // ∂(−min Q)/∂a_π: each sample's gradient −1/B flows through its smaller critic only
     // (weights held fixed), so each critic backpropagates just its own rows.
     const dxFrom = p.obsDim;
+    // Every gathered row's output gradient is −1/B: dQ1's buffer holds it for both critics.
     dQ1.fill(-1 / B);
     const plan = (
       net: KernelMlp,
