@@ -127,7 +127,8 @@ export class SacUpdate {
     // its forward pass on s must be the last one before its backward pass.
 
     // 2. Target: a' ~ π(·|s'), y = r + γ(1 − d)(min Q̄ᵢ(s', a') − α log π(a'|s')).
-    const next = this.sampleInto(p.actorForward(this.nextObs.ptr, B), batch.nextObs, o.noiseNext);
+    const next = this.sample(p.actorForward(this.nextObs.ptr, B), o.noiseNext);
+    this.fillCriticInput(batch.nextObs, next.actions);
     const target = p.params.criticTarget.ptr;
     k.runPair(
       p.q1Net.planForward(target, this.qIn.ptr, B),
@@ -144,11 +145,7 @@ export class SacUpdate {
     }
 
     // 3. Critic: ½ Σᵢ mean((Qᵢ(s, a) − y)²); ∂/∂Qᵢ = (Qᵢ − y)/B.
-    const qIn = k.view(this.qIn);
-    for (let i = 0; i < B; i++) {
-      for (let j = 0; j < p.obsDim; j++) qIn[i * od + j] = batch.obs[i * p.obsDim + j]!;
-      for (let j = 0; j < d; j++) qIn[i * od + p.obsDim + j] = batch.actions[i * d + j]!;
-    }
+    this.fillCriticInput(batch.obs, batch.actions);
     k.runPair(
       p.q1Net.planForward(critic, this.qIn.ptr, B),
       p.q2Net.planForward(critic + q2Off, this.qIn.ptr, B),
@@ -173,7 +170,7 @@ export class SacUpdate {
       p.q1Net.planBackward(critic, this.dQ1.ptr, { grad: gc, dx: 0 }),
       p.q2Net.planBackward(critic + q2Off, this.dQ2.ptr, { grad: gc + q2Off, dx: 0 }),
     );
-    const criticGradSq = k.sumSq(this.gradCritic.length, gc);
+    const criticGradSq = k.raw.sum_sq(this.gradCritic.length, gc);
     const result: SacStepResult = {
       criticLoss,
       actorLoss: Number.NaN,
@@ -186,7 +183,8 @@ export class SacUpdate {
     this.adam('critic', this.gradCritic, o.learningRate);
 
     // 1 and 4. a_π ~ π(·|s); actor loss mean(α log π − min Qᵢ(s, a_π)) through the updated critic.
-    const pi = this.sampleInto(p.actorForward(this.obs.ptr, B), batch.obs, o.noisePi);
+    const pi = this.sample(p.actorForward(this.obs.ptr, B), o.noisePi);
+    this.fillCriticInput(batch.obs, pi.actions);
     k.runPair(
       p.q1Net.planForward(critic, this.qIn.ptr, B),
       p.q2Net.planForward(critic + q2Off, this.qIn.ptr, B),
@@ -254,7 +252,7 @@ export class SacUpdate {
       }
     }
     p.actorNet.backward(p.params.actor.ptr, this.dActor.ptr, { grad: this.gradActor.ptr, dx: 0 });
-    const actorGradSq = k.sumSq(this.gradActor.length, this.gradActor.ptr);
+    const actorGradSq = k.raw.sum_sq(this.gradActor.length, this.gradActor.ptr);
     if (!Number.isFinite(actorLoss)) return { ...result, failed: { what: 'actorLoss', value: actorLoss } };
     if (!Number.isFinite(actorGradSq))
       return { ...result, failed: { what: 'actorGrad', value: actorGradSq } };
@@ -262,24 +260,30 @@ export class SacUpdate {
     return result;
   }
 
+  /** The critic input rows `[obs, action]` for the next Q passes. */
+  private fillCriticInput(obs: Float32Array, actions: Float32Array): void {
+    const { obsDim: o, actDim: d } = this.policy;
+    const qIn = this.policy.k.view(this.qIn);
+    for (let i = 0; i < this.batchSize; i++) {
+      qIn.set(obs.subarray(i * o, i * o + o), i * (o + d));
+      qIn.set(actions.subarray(i * d, i * d + d), i * (o + d) + o);
+    }
+  }
+
   /**
-   * Reads the actor output at `outPtr`, draws squashed actions with `noise`, writes the
-   * critic input rows `[obs, action]` and returns the actions, log-probs and a copy of the
-   * actor output.
+   * Reads the actor output at `outPtr`, draws squashed actions with `noise`, and returns
+   * them with their log-probs and a copy of the actor output.
    */
-  private sampleInto(
+  private sample(
     outPtr: number,
-    obs: Float32Array,
     noise: Float32Array,
   ): { actions: Float32Array; logProb: Float64Array; out: Float32Array } {
     const p = this.policy;
     const B = this.batchSize;
     const d = p.actDim;
-    const od = p.obsDim + d;
     const out = p.k.view({ ptr: outPtr, length: B * 2 * d }).slice();
     const actions = new Float32Array(B * d);
     const logProb = new Float64Array(B);
-    const qIn = p.k.view(this.qIn);
     for (let i = 0; i < B; i++) {
       let lp = 0;
       for (let j = 0; j < d; j++) {
@@ -291,8 +295,6 @@ export class SacUpdate {
         lp += -0.5 * eps * eps - logStd - HALF_LOG_2PI - Math.log(1 - a * a + SQUASH_EPSILON);
       }
       logProb[i] = Math.fround(lp);
-      for (let j = 0; j < p.obsDim; j++) qIn[i * od + j] = obs[i * p.obsDim + j]!;
-      for (let j = 0; j < d; j++) qIn[i * od + p.obsDim + j] = actions[i * d + j]!;
     }
     return { actions, logProb, out };
   }
@@ -302,7 +304,7 @@ export class SacUpdate {
     const { beta1, beta2, eps } = this.adamOptions;
     s.step += 1;
     const params = this.policy.params[group as SacParamGroup];
-    this.policy.k.adam(
+    this.policy.k.raw.adam(
       params.length,
       params.ptr,
       grad.ptr,
@@ -322,15 +324,25 @@ export class SacUpdate {
     return { actor: k.view(this.gradActor).slice(), critic: k.view(this.gradCritic).slice() };
   }
 
-  /** Adam's state for a group, its moments split per layer tensor as {@link Adam} keeps them. */
-  getAdamState(group: 'actor' | 'critic', layerSizes: readonly number[]): AdamState {
+  /**
+   * Sizes of a group's layer tensors `[W₀, b₀, W₁, b₁, …]` (the critic lists Q1's then Q2's):
+   * how checkpoints split the optimiser moments, as {@link Adam} keeps them per tensor.
+   */
+  tensorSizes(group: 'actor' | 'critic'): number[] {
+    const p = this.policy;
+    const of = (sizes: readonly number[]) => sizes.slice(1).flatMap((nOut, l) => [sizes[l]! * nOut, nOut]);
+    return group === 'actor' ? of(p.actorSpec.sizes) : [...of(p.qSpec.sizes), ...of(p.qSpec.sizes)];
+  }
+
+  /** Adam's state for a group, its moments split per layer tensor (see {@link tensorSizes}). */
+  getAdamState(group: 'actor' | 'critic'): AdamState {
     const s = this.adamSlots[group];
     const k = this.policy.k;
     const split = (b: KernelBlock) => {
       const flat = k.view(b);
       const out: Float32Array[] = [];
       let off = 0;
-      for (const n of layerSizes) {
+      for (const n of this.tensorSizes(group)) {
         out.push(flat.slice(off, off + n));
         off += n;
       }

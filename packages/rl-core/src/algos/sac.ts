@@ -54,13 +54,6 @@ import type { SacProgress, SacTrainStats } from './stats.js';
 /** torch's Adam defaults (SB3's SAC passes only the learning rate). */
 const ADAM = { beta1: 0.9, beta2: 0.999 } as const;
 
-/** Sizes of a network's layer tensors in order `[W₀, b₀, W₁, b₁, …]` (checkpoint layout of optimiser moments). */
-function layerTensorSizes(sizes: readonly number[]): number[] {
-  const out: number[] = [];
-  for (let l = 0; l + 1 < sizes.length; l++) out.push(sizes[l]! * sizes[l + 1]!, sizes[l + 1]!);
-  return out;
-}
-
 /** Options of {@link Sac.learn}. */
 export interface SacLearnOptions {
   totalTimesteps: number;
@@ -470,8 +463,8 @@ export class Sac {
       v: s.v.map((x) => encodeFloat32(x)),
     });
     const optimizers: Record<string, EncodedAdamState> = {
-      actor: enc(this.update.getAdamState('actor', this.layerSizes('actor'))),
-      critic: enc(this.update.getAdamState('critic', this.layerSizes('critic'))),
+      actor: enc(this.update.getAdamState('actor')),
+      critic: enc(this.update.getAdamState('critic')),
     };
     if (this.entOpt) optimizers.entCoef = enc(this.entOpt.state);
     const { learningRate, ...rest } = this.config;
@@ -585,8 +578,8 @@ export class Sac {
           v: o.v.map((x, i) => decodeFloat32(x, `optimizers.${name}.v.${i}`, sizes[i]!)),
         };
       };
-      sac.update.setAdamState('actor', optimizer('actor', sac.layerSizes('actor'))!);
-      sac.update.setAdamState('critic', optimizer('critic', sac.layerSizes('critic'))!);
+      sac.update.setAdamState('actor', optimizer('actor', sac.update.tensorSizes('actor'))!);
+      sac.update.setAdamState('critic', optimizer('critic', sac.update.tensorSizes('critic'))!);
       if (sac.entOpt) {
         const st = optimizer('entCoef', [1])!;
         sac.entOpt.state.step = st.step;
@@ -622,14 +615,6 @@ export class Sac {
       throw e;
     }
     return sac;
-  }
-
-  /** Sizes of the layer tensors of a group (the critic lists Q1's then Q2's), as optimiser moments are saved. */
-  private layerSizes(group: 'actor' | 'critic'): number[] {
-    const p = this.policy;
-    return group === 'actor'
-      ? layerTensorSizes(p.actorSpec.sizes)
-      : [...layerTensorSizes(p.qSpec.sizes), ...layerTensorSizes(p.qSpec.sizes)];
   }
 
   /** Frees the model's memory (the env is not closed). Idempotent. */

@@ -10,6 +10,7 @@
  * than a short spin. Workers are `unref`'d: they never keep a process alive.
  */
 
+import { nodeBuiltin } from './node-builtin.js';
 import type { WasmMemory, WasmModule } from './webassembly.js';
 
 /** Control words per worker: [0] job sequence, [1] done sequence, [2] function id, [3…14] arguments, [15] ready. */
@@ -69,21 +70,17 @@ type WorkerCtor = new (
 
 /** `node:worker_threads`'s Worker if this runtime has it (Node ≥ 20.16, Deno), else null. */
 function workerConstructor(): WorkerCtor | null {
-  const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-    ?.getBuiltinModule;
-  if (typeof getBuiltin !== 'function' || typeof SharedArrayBuffer === 'undefined') return null;
-  try {
-    const wt = getBuiltin('node:worker_threads') as { Worker?: WorkerCtor } | undefined;
-    return wt?.Worker ?? null;
-  } catch {
-    return null;
-  }
+  if (typeof SharedArrayBuffer === 'undefined') return null;
+  return nodeBuiltin<{ Worker?: WorkerCtor }>('node:worker_threads')?.Worker ?? null;
 }
 
 /**
  * @example
  * const pool = new ThreadPool(module, memory, 1);
- * pool.run(0, [...argsForWorkerRows]); // returns once the caller's own rows are done too
+ * if (pool.post(0, FUNCTIONS.indexOf('gemm'), argsForTheWorkersRows)) {
+ *   // … run the caller's own rows …
+ *   pool.wait(0);
+ * }
  */
 export class ThreadPool {
   private readonly handles: WorkerHandle[] = [];

@@ -158,7 +158,7 @@ describe('gemm', () => {
     const b = filled(n * kk);
     const c = k.alloc(m * n);
     const bias = filled(n);
-    k.gemmNt(m, n, kk, a.ptr, kk, b.ptr, kk, c.ptr, n, bias.ptr, 0);
+    k.raw.gemm_nt(m, n, kk, a.ptr, kk, b.ptr, kk, c.ptr, n, bias.ptr, 0);
     const bt = new Float32Array(kk * n);
     const bv = k.view(b);
     for (let j = 0; j < n; j++) for (let p = 0; p < kk; p++) bt[p * n + j] = bv[j * kk + p]!;
@@ -192,11 +192,11 @@ describe('element-wise kernels', () => {
   it('transpose, colSum, reluBackward, tanhBackward, polyak, sumSq', () => {
     const x = filled(6 * 5);
     const y = k.alloc(30);
-    k.transpose(6, 5, x.ptr, y.ptr);
+    k.raw.transpose(6, 5, x.ptr, y.ptr);
     const xv = k.view(x);
     for (let r = 0; r < 6; r++) for (let c = 0; c < 5; c++) expect(k.view(y)[c * 6 + r]).toBe(xv[r * 5 + c]);
     const s = k.alloc(5);
-    k.colSum(6, 5, x.ptr, s.ptr);
+    k.raw.col_sum(6, 5, x.ptr, s.ptr);
     for (let c = 0; c < 5; c++) {
       let want = 0;
       for (let r = 0; r < 6; r++) want += xv[r * 5 + c]!;
@@ -204,10 +204,10 @@ describe('element-wise kernels', () => {
     }
     const d = filled(30);
     const d0 = k.view(d).slice();
-    k.reluBackward(30, d.ptr, x.ptr);
+    k.raw.relu_backward(30, d.ptr, x.ptr);
     expect(Array.from(k.view(d))).toEqual(Array.from(d0, (v, i) => (xv[i]! > 0 ? v : 0)));
     k.view(d).set(d0);
-    k.tanhBackward(30, d.ptr, x.ptr);
+    k.raw.tanh_backward(30, d.ptr, x.ptr);
     expectNear(
       k.view(d),
       Array.from(d0, (v, i) => v * (1 - xv[i]! ** 2)),
@@ -215,18 +215,18 @@ describe('element-wise kernels', () => {
     );
     const t = filled(30);
     const t0 = k.view(t).slice();
-    k.polyak(30, t.ptr, x.ptr, 0.005);
+    k.raw.polyak(30, t.ptr, x.ptr, 0.005);
     expectNear(
       k.view(t),
       Array.from(t0, (v, i) => v * 0.995 + 0.005 * xv[i]!),
       1e-6,
     );
-    expect(k.sumSq(30, x.ptr)).toBeCloseTo(
+    expect(k.raw.sum_sq(30, x.ptr)).toBeCloseTo(
       xv.reduce((a, v) => a + v * v, 0),
       4,
     );
     k.view(x)[7] = Number.NaN;
-    expect(k.sumSq(30, x.ptr)).toBeNaN();
+    expect(k.raw.sum_sq(30, x.ptr)).toBeNaN();
     for (const b of [x, y, s, d, t]) k.free(b);
   });
 
@@ -236,7 +236,7 @@ describe('element-wise kernels', () => {
     xs.push(Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN);
     const b = k.alloc(xs.length);
     k.view(b).set(xs);
-    k.tanhForward(xs.length, b.ptr);
+    k.raw.tanh_forward(xs.length, b.ptr);
     const got = k.view(b);
     for (let i = 0; i < xs.length; i++) {
       const want = Math.fround(Math.tanh(Math.fround(xs[i]!)));
@@ -259,7 +259,7 @@ describe('element-wise kernels', () => {
       const [lr, b1, b2, eps] = [1e-3, 0.9, 0.999, 1e-8];
       const stepSize = lr / (1 - b1 ** step);
       const sqrtBc2 = Math.sqrt(1 - b2 ** step);
-      k.adam(n, p.ptr, g.ptr, m.ptr, v.ptr, stepSize, b1, b2, eps, sqrtBc2);
+      k.raw.adam(n, p.ptr, g.ptr, m.ptr, v.ptr, stepSize, b1, b2, eps, sqrtBc2);
       const gv = k.view(g);
       for (let i = 0; i < n; i++) {
         ref.m[i] = b1 * ref.m[i]! + (1 - b1) * gv[i]!;

@@ -8,6 +8,7 @@
 import { RlError } from '../errors.js';
 import { Heap } from './heap.js';
 import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm.js';
+import { nodeBuiltin } from './node-builtin.js';
 import { FUNCTIONS, ThreadPool } from './thread-pool.js';
 import { type WasmMemory, type WasmModule, wasmApi } from './webassembly.js';
 
@@ -21,7 +22,8 @@ export const PARALLEL_MIN_MACS = 1 << 20;
 const INITIAL_PAGES = 32; // 2 MiB
 const MAX_PAGES = 16384; // 1 GiB, as declared by the module
 
-interface KernelExports {
+/** The kernels module's exports (byte addresses; strides and sizes in elements). See kernels.c. */
+export interface KernelExports {
   gemm(
     m: number,
     n: number,
@@ -176,7 +178,11 @@ export class OpList {
  */
 export class WasmKernels {
   readonly memory: WasmMemory;
-  private readonly x: KernelExports;
+  /**
+   * The module's functions, run on the calling thread as they are (see kernels.c);
+   * {@link gemm}, {@link run} and {@link runPair} add the splitting across worker threads.
+   */
+  readonly raw: KernelExports;
   private readonly heap: Heap;
   private readonly module: WasmModule;
   private pool: ThreadPool | null = null;
@@ -194,8 +200,8 @@ export class WasmKernels {
     this.module = new wasmApi.Module(picked.bytes);
     this.memory = new wasmApi.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
     const instance = new wasmApi.Instance(this.module, { env: { memory: this.memory } });
-    this.x = instance.exports as unknown as KernelExports;
-    this.heap = new Heap(this.memory, this.x.__heap_base.value);
+    this.raw = instance.exports as unknown as KernelExports;
+    this.heap = new Heap(this.memory, this.raw.__heap_base.value);
     this.f32View = new Float32Array(this.memory.buffer);
     this.i32View = new Int32Array(this.memory.buffer);
   }
@@ -249,7 +255,7 @@ export class WasmKernels {
 
   /**
    * Threads that share large matrix products (the caller plus `n − 1` workers). Default 1;
-   * rl-core's algorithms set it from `threads` options. Results are identical for any `n`.
+   * {@link setNumThreads} sets it for the process. Results are identical for any `n`.
    */
   setThreads(n: number): number {
     const want = Math.max(1, Math.floor(n));
@@ -291,38 +297,34 @@ export class WasmKernels {
     flags = 0,
   ): void {
     const pool = this.pool;
-    if (pool && m >= 8 * this.threads && m * n * k >= PARALLEL_MIN_MACS) {
-      // Rows in multiples of 4 (the kernel's tile) so every thread runs full tiles.
-      const parts = this.threads;
-      const chunk = Math.ceil(m / parts / 4) * 4;
-      const posted: number[] = [];
-      for (let w = 1; w < parts; w++) {
-        const r0 = w * chunk;
-        const r1 = Math.min(m, r0 + chunk);
-        if (r1 <= r0) break;
-        const args = [r1 - r0, n, k, a + r0 * sai * 4, sai, sap, b, ldb, c + r0 * ldc * 4, ldc, bias, flags];
-        if (pool.post(w - 1, FUNCTIONS.indexOf('gemm'), args)) posted.push(w);
-        else
-          this.x.gemm(r1 - r0, n, k, a + r0 * sai * 4, sai, sap, b, ldb, c + r0 * ldc * 4, ldc, bias, flags);
-      }
-      this.x.gemm(Math.min(chunk, m), n, k, a, sai, sap, b, ldb, c, ldc, bias, flags);
-      for (const w of posted) {
-        if (!pool.wait(w - 1)) {
-          // A lost worker: do its rows here (identical values) and stop using the pool.
-          const r0 = w * chunk;
-          const r1 = Math.min(m, r0 + chunk);
-          this.x.gemm(r1 - r0, n, k, a + r0 * sai * 4, sai, sap, b, ldb, c + r0 * ldc * 4, ldc, bias, flags);
-          this.setThreads(1);
-        }
-      }
+    if (!pool || m < 8 * this.threads || m * n * k < PARALLEL_MIN_MACS) {
+      this.raw.gemm(m, n, k, a, sai, sap, b, ldb, c, ldc, bias, flags);
       return;
     }
-    this.x.gemm(m, n, k, a, sai, sap, b, ldb, c, ldc, bias, flags);
+    // Rows in multiples of 4 (the kernel's tile) so every thread runs full tiles.
+    const chunk = Math.ceil(m / this.threads / 4) * 4;
+    const rows = (r0: number) => {
+      const count = Math.min(m, r0 + chunk) - r0;
+      return [count, n, k, a + r0 * sai * 4, sai, sap, b, ldb, c + r0 * ldc * 4, ldc, bias, flags] as const;
+    };
+    const posted: Array<[worker: number, args: ReturnType<typeof rows>]> = [];
+    for (let w = 1; w < this.threads && w * chunk < m; w++) {
+      const args = rows(w * chunk);
+      if (pool.post(w - 1, FUNCTIONS.indexOf('gemm'), args)) posted.push([w - 1, args]);
+      else this.raw.gemm(...args);
+    }
+    this.raw.gemm(...rows(0));
+    for (const [worker, args] of posted) {
+      if (pool.wait(worker)) continue;
+      // A lost worker: do its rows here (identical values) and stop using the pool.
+      this.raw.gemm(...args);
+      this.setThreads(1);
+    }
   }
 
   /** Runs `ops` on this thread, splitting large products across the workers. */
   run(ops: OpList): void {
-    const x = this.x;
+    const x = this.raw;
     for (let i = 0; i < ops.length; i++) {
       const w = this.i32;
       const at = (ops.ptr >> 2) + 1 + i * OP_WORDS;
@@ -368,79 +370,11 @@ export class WasmKernels {
       this.run(b);
       return;
     }
-    this.x.run_ops(a.ptr);
+    this.raw.run_ops(a.ptr);
     if (!pool.wait(0)) {
-      this.x.run_ops(b.ptr);
+      this.raw.run_ops(b.ptr);
       this.setThreads(1);
     }
-  }
-
-  /** `C[m,n] = A·Bᵀ (+ C) (+ bias) (ReLU)` for A `[m,k]`, B `[n,k]` (dot products; narrow outputs). */
-  gemmNt(
-    m: number,
-    n: number,
-    k: number,
-    a: number,
-    lda: number,
-    b: number,
-    ldb: number,
-    c: number,
-    ldc: number,
-    bias = 0,
-    flags = 0,
-  ): void {
-    this.x.gemm_nt(m, n, k, a, lda, b, ldb, c, ldc, bias, flags);
-  }
-
-  /** `y = xᵀ` for `x [rows, cols]`. */
-  transpose(rows: number, cols: number, x: number, y: number): void {
-    this.x.transpose(rows, cols, x, y);
-  }
-
-  /** `out[j] = Σᵢ x[i, j]`. */
-  colSum(m: number, n: number, x: number, out: number): void {
-    this.x.col_sum(m, n, x, out);
-  }
-
-  /** `d[i] = h[i] > 0 ? d[i] : 0`. */
-  reluBackward(len: number, d: number, h: number): void {
-    this.x.relu_backward(len, d, h);
-  }
-
-  /** `x[i] = tanh(x[i])` in place. */
-  tanhForward(len: number, x: number): void {
-    this.x.tanh_forward(len, x);
-  }
-
-  /** `d[i] *= 1 − h[i]²`. */
-  tanhBackward(len: number, d: number, h: number): void {
-    this.x.tanh_backward(len, d, h);
-  }
-
-  /** torch's Adam step in float32 over `len` parameters (see kernels.c). */
-  adam(
-    len: number,
-    p: number,
-    g: number,
-    m: number,
-    v: number,
-    stepSize: number,
-    b1: number,
-    b2: number,
-    eps: number,
-    sqrtBc2: number,
-  ): void {
-    this.x.adam(len, p, g, m, v, stepSize, b1, b2, eps, sqrtBc2);
-  }
-
-  /** `t ← t·(1 − τ) + τ·s`. */
-  polyak(len: number, t: number, s: number, tau: number): void {
-    this.x.polyak(len, t, s, tau);
-  }
-
-  /** `Σ x²` in float64 (non-finite if any entry is). */
-  sumSq(len: number, x: number): number {
-    return this.x.sum_sq(len, x);
   }
 }
 
@@ -461,14 +395,8 @@ let chosenThreads: number | null = null;
 
 /** Cores this process may use (`os.availableParallelism()`), 1 where unknown. */
 function availableCores(): number {
-  const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
-    ?.getBuiltinModule;
-  try {
-    const os = getBuiltin?.('node:os') as { availableParallelism?: () => number } | undefined;
-    return Math.max(1, os?.availableParallelism?.() ?? 1);
-  } catch {
-    return 1;
-  }
+  const os = nodeBuiltin<{ availableParallelism?: () => number }>('node:os');
+  return Math.max(1, os?.availableParallelism?.() ?? 1);
 }
 
 /**

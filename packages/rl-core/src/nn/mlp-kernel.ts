@@ -54,7 +54,7 @@ export class KernelMlp {
   private readonly acts: KernelBlock[] = [];
   private readonly dz: [KernelBlock, KernelBlock];
   private readonly scratch: KernelBlock;
-  /** Input rows copied by {@link gatherRows} (the tape's input then points here). */
+  /** Input rows copied in by {@link gatherRows} or {@link forwardRows} (the tape's input then points here). */
   private readonly inputCopy: KernelBlock;
   private readonly forwardOps: OpList;
   private readonly backwardOps: OpList;
@@ -103,6 +103,25 @@ export class KernelMlp {
   forward(params: number, x: number, batch: number): number {
     this.k.run(this.planForward(params, x, batch));
     return this.output;
+  }
+
+  /**
+   * Runs the network on `batch` rows of `x` (a JS array `[batch, sizes[0]]`), `maxBatch` rows
+   * at a time, and returns the outputs `[batch, sizes.at(-1)]` as a new array (acting, `predict`).
+   */
+  forwardRows(params: number, x: ArrayLike<number>, batch: number): Float32Array {
+    const k = this.k;
+    const nIn = this.spec.sizes[0]!;
+    const nOut = this.spec.sizes.at(-1)!;
+    const out = new Float32Array(batch * nOut);
+    for (let r0 = 0; r0 < batch; r0 += this.maxBatch) {
+      const rows = Math.min(this.maxBatch, batch - r0);
+      const input = k.view(this.inputCopy);
+      for (let i = 0; i < rows * nIn; i++) input[i] = x[r0 * nIn + i]!;
+      const y = this.forward(params, this.inputCopy.ptr, rows);
+      out.set(k.view({ ptr: y, length: rows * nOut }), r0 * nOut);
+    }
+    return out;
   }
 
   /** The forward pass as an op list (run it before {@link planBackward}'s list). */

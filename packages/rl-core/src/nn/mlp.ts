@@ -180,27 +180,6 @@ export function mlpLayerVariables(spec: MlpSpec, flat: Float32Array, trainable =
   return out;
 }
 
-/** The values of several tensors concatenated into one Float32Array (one `dataSync` each). */
-export function flattenTensors(tensors: readonly tf.Tensor[]): Float32Array {
-  const out = new Float32Array(tensors.reduce((n, t) => n + t.size, 0));
-  let off = 0;
-  for (const t of tensors) {
-    out.set(t.dataSync() as Float32Array, off);
-    off += t.size;
-  }
-  return out;
-}
-
-/** Assigns consecutive slices of `flat` to `vars` (inverse of {@link flattenTensors}). */
-export function assignFromFlat(vars: readonly tf.Variable[], flat: Float32Array): void {
-  let off = 0;
-  for (const v of vars) {
-    const part = flat.subarray(off, off + v.size);
-    tf.tidy(() => v.assign(tf.tensor(part, v.shape)));
-    off += v.size;
-  }
-}
-
 /** Per-layer transposed weights `[out][in]` for dot-product inner loops, cached per snapshot. */
 interface JsLayers {
   wT: Float32Array[];
@@ -305,7 +284,6 @@ export class FastForward {
   private readonly k = wasmKernels();
   private readonly net: KernelMlp;
   private readonly params: KernelBlock;
-  private readonly input: KernelBlock;
   private source: Float32Array | null = null;
   private disposed = false;
 
@@ -315,28 +293,16 @@ export class FastForward {
   ) {
     this.net = new KernelMlp(spec, FastForward.MAX_BATCH, this.k);
     this.params = this.k.alloc(this.net.paramCount);
-    this.input = this.k.alloc(FastForward.MAX_BATCH * spec.sizes[0]!);
   }
 
   /** `[batch, sizes.at(-1)]` for `x` `[batch, sizes[0]]` with the network in `params` from `offset`. */
   forward(params: Float32Array, x: ArrayLike<number>, batch: number): Float32Array {
     if (this.disposed) throw new RlError('STATE', 'FastForward: disposed');
-    const k = this.k;
     if (this.source !== params) {
-      k.view(this.params).set(params.subarray(this.offset, this.offset + this.params.length));
+      this.k.view(this.params).set(params.subarray(this.offset, this.offset + this.params.length));
       this.source = params;
     }
-    const nIn = this.spec.sizes[0]!;
-    const nOut = this.spec.sizes.at(-1)!;
-    const out = new Float32Array(batch * nOut);
-    for (let r0 = 0; r0 < batch; r0 += FastForward.MAX_BATCH) {
-      const rows = Math.min(FastForward.MAX_BATCH, batch - r0);
-      const inp = k.view(this.input);
-      for (let i = 0; i < rows * nIn; i++) inp[i] = x[r0 * nIn + i]!;
-      const y = this.net.forward(this.params.ptr, this.input.ptr, rows);
-      out.set(k.view({ ptr: y, length: rows * nOut }), r0 * nOut);
-    }
-    return out;
+    return this.net.forwardRows(this.params.ptr, x, batch);
   }
 
   /** Forgets the cached parameters (the next call copies them again). */
@@ -350,7 +316,6 @@ export class FastForward {
     this.disposed = true;
     this.net.dispose();
     this.k.free(this.params);
-    this.k.free(this.input);
   }
 }
 

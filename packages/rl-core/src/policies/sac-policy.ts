@@ -56,7 +56,6 @@ export class SacPolicy {
   readonly params: Record<SacParamGroup, KernelBlock>;
   /** Parameters per Q network (Q2 starts at this element of the critic vectors). */
   readonly qParamCount: number;
-  private readonly obsBuf: KernelBlock;
   private disposed = false;
 
   constructor(options: SacPolicyOptions) {
@@ -79,7 +78,6 @@ export class SacPolicy {
       critic: this.k.alloc(2 * this.qParamCount),
       criticTarget: this.k.alloc(2 * this.qParamCount),
     };
-    this.obsBuf = this.k.alloc(maxBatch * obsDim);
     this.k.view(this.params.actor).set(actorInit);
     const critic = this.k.view(this.params.critic);
     critic.set(q1Init);
@@ -112,24 +110,16 @@ export class SacPolicy {
   /** Squashed actions in [−1, 1] `[n, actDim]`: tanh(mean) or tanh(mean + std·ε). */
   act(obs: ArrayLike<number>, n: number, rng: Rng, deterministic: boolean): Float32Array {
     const d = this.actDim;
-    const o = this.obsDim;
+    const out = this.actorNet.forwardRows(this.params.actor.ptr, obs, n);
     const actions = new Float32Array(n * d);
-    for (let s0 = 0; s0 < n; s0 += this.maxBatch) {
-      const rows = Math.min(this.maxBatch, n - s0);
-      const ob = this.k.view(this.obsBuf);
-      for (let i = 0; i < rows * o; i++) ob[i] = obs[s0 * o + i]!;
-      const outPtr = this.actorForward(this.obsBuf.ptr, rows);
-      const out = this.k.view({ ptr: outPtr, length: rows * 2 * d });
-      for (let s = 0; s < rows; s++) {
-        for (let j = 0; j < d; j++) {
-          const mean = out[s * 2 * d + j]!;
-          const at = (s0 + s) * d + j;
-          if (deterministic) {
-            actions[at] = Math.tanh(mean);
-          } else {
-            const logStd = Math.min(Math.max(out[s * 2 * d + d + j]!, LOG_STD_MIN), LOG_STD_MAX);
-            actions[at] = Math.tanh(mean + Math.exp(logStd) * rng.normal());
-          }
+    for (let s = 0; s < n; s++) {
+      for (let j = 0; j < d; j++) {
+        const mean = out[s * 2 * d + j]!;
+        if (deterministic) {
+          actions[s * d + j] = Math.tanh(mean);
+        } else {
+          const logStd = Math.min(Math.max(out[s * 2 * d + d + j]!, LOG_STD_MIN), LOG_STD_MAX);
+          actions[s * d + j] = Math.tanh(mean + Math.exp(logStd) * rng.normal());
         }
       }
     }
@@ -139,7 +129,7 @@ export class SacPolicy {
   /** Polyak averaging `target ← (1 − τ)·target + τ·critic` (SB3 `polyak_update`, float32). */
   polyakUpdate(tau: number): void {
     const { critic, criticTarget } = this.params;
-    this.k.polyak(critic.length, criticTarget.ptr, critic.ptr, tau);
+    this.k.raw.polyak(critic.length, criticTarget.ptr, critic.ptr, tau);
   }
 
   /** Frees the parameters and buffers. Idempotent. */
@@ -149,7 +139,7 @@ export class SacPolicy {
     this.actorNet.dispose();
     this.q1Net.dispose();
     this.q2Net.dispose();
-    for (const b of [...Object.values(this.params), this.obsBuf]) this.k.free(b);
+    for (const b of Object.values(this.params)) this.k.free(b);
   }
 }
 
