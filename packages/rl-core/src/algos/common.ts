@@ -1,9 +1,12 @@
 /**
  * Plumbing shared by PPO and SAC: option parsing with field-naming errors, space
- * comparison and (de)serialisation, episode statistics, and yielding to the event loop.
+ * comparison and (de)serialisation, reading checkpoint bundles (spaces, weights, Adam
+ * state) with errors that name the field, episode statistics, and yielding to the event loop.
  */
 import type { z } from 'zod';
+import { type CheckpointBundle, decodeFloat32 } from '../checkpoint.js';
 import { RlError } from '../errors.js';
+import type { AdamState } from '../optim/adam.js';
 import type { Space } from '../spaces.js';
 import type { EpisodeInfo } from '../vec-env.js';
 
@@ -114,4 +117,82 @@ export function assertAlive(disposed: boolean, what: string): void {
 export function firstNonFinite(x: ArrayLike<number>): number {
   for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i]!)) return i;
   return -1;
+}
+
+/**
+ * A bundle's spaces, checked against `env`'s when one is given: a mismatch is
+ * `RlError('CHECKPOINT')` naming `spaces.observation` or `spaces.action`.
+ *
+ * @example
+ * const { observationSpace, actionSpace } = bundleSpaces(bundle, options.env, 'Ppo.load');
+ */
+export function bundleSpaces(
+  b: CheckpointBundle,
+  env: { observationSpace: Space; actionSpace: Space } | undefined,
+  who: string,
+): { observationSpace: Space; actionSpace: Space } {
+  const observationSpace = decodeSpace(b.spaces.observation);
+  const actionSpace = decodeSpace(b.spaces.action);
+  if (env) {
+    for (const [name, a, e] of [
+      ['observation', observationSpace, env.observationSpace],
+      ['action', actionSpace, env.actionSpace],
+    ] as const) {
+      const why = spaceMismatch(a, e);
+      if (why) {
+        throw new RlError(
+          'CHECKPOINT',
+          `${who}: the env's ${name} space differs from the checkpoint's (${why})`,
+          {
+            field: `spaces.${name}`,
+          },
+        );
+      }
+    }
+  }
+  return { observationSpace, actionSpace };
+}
+
+/**
+ * `weights.<name>` of a bundle: present, `size` values, all finite, else `RlError('CHECKPOINT')` naming it.
+ *
+ * @example
+ * const w = bundleWeights(bundle, 'policy', policy.size, 'Ppo.load');
+ */
+export function bundleWeights(b: CheckpointBundle, name: string, size: number, who: string): Float32Array {
+  const field = `weights.${name}`;
+  const enc = b.weights[name];
+  if (!enc) throw new RlError('CHECKPOINT', `${who}: ${field} is missing`, { field });
+  const w = decodeFloat32(enc, field, size);
+  if (firstNonFinite(w) >= 0)
+    throw new RlError('CHECKPOINT', `${who}: ${field} has non-finite values`, { field });
+  return w;
+}
+
+/**
+ * `optimizers.<name>` of a bundle as Adam state, each moment checked against `sizes` (one
+ * entry per tensor); `RlError('CHECKPOINT')` naming the field when missing or mis-sized.
+ *
+ * @example
+ * optimizer.setState(bundleAdamState(bundle, 'policy', [policy.size], 'Ppo.load'));
+ */
+export function bundleAdamState(
+  b: CheckpointBundle,
+  name: string,
+  sizes: readonly number[],
+  who: string,
+): AdamState {
+  const field = `optimizers.${name}`;
+  const o = b.optimizers[name];
+  if (!o) throw new RlError('CHECKPOINT', `${who}: ${field} is missing`, { field });
+  if (o.m.length !== sizes.length || o.v.length !== sizes.length) {
+    throw new RlError('CHECKPOINT', `${who}: ${field} has ${o.m.length} tensors, expected ${sizes.length}`, {
+      field,
+    });
+  }
+  return {
+    step: o.step,
+    m: o.m.map((x, i) => decodeFloat32(x, `${field}.m.${i}`, sizes[i]!)),
+    v: o.v.map((x, i) => decodeFloat32(x, `${field}.v.${i}`, sizes[i]!)),
+  };
 }

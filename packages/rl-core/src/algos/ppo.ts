@@ -17,7 +17,6 @@ import {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
   type CheckpointBundle,
-  decodeFloat32,
   encodeFloat32,
   RL_CORE_VERSION,
   sealCheckpoint,
@@ -36,7 +35,9 @@ import { type Space, spaceSize } from '../spaces.js';
 import { toVecEnv } from '../vec-env.js';
 import {
   assertAlive,
-  decodeSpace,
+  bundleAdamState,
+  bundleSpaces,
+  bundleWeights,
   EpisodeStats,
   encodeSpace,
   firstNonFinite,
@@ -525,22 +526,7 @@ export class Ppo {
    */
   static load(bundle: CheckpointBundle | unknown, options: PpoLoadOptions = {}): Ppo {
     const b = validateCheckpoint(bundle, 'ppo');
-    const observationSpace = decodeSpace(b.spaces.observation);
-    const actionSpace = decodeSpace(b.spaces.action);
-    if (options.env) {
-      for (const [name, a, e] of [
-        ['observation', observationSpace, options.env.observationSpace],
-        ['action', actionSpace, options.env.actionSpace],
-      ] as const) {
-        const why = spaceMismatch(a, e);
-        if (why)
-          throw new RlError(
-            'CHECKPOINT',
-            `Ppo.load: the env's ${name} space differs from the checkpoint's (${why})`,
-            { field: `spaces.${name}` },
-          );
-      }
-    }
+    const { observationSpace, actionSpace } = bundleSpaces(b, options.env, 'Ppo.load');
     const cfg = b.config as Record<string, unknown>;
     let ppo: Ppo;
     try {
@@ -556,27 +542,8 @@ export class Ppo {
       throw new RlError('CHECKPOINT', `Ppo.load: ${(cause as Error).message}`, { field, cause });
     }
     try {
-      const w = b.weights.policy;
-      if (!w)
-        throw new RlError('CHECKPOINT', 'Ppo.load: weights.policy is missing', { field: 'weights.policy' });
-      const weights = decodeFloat32(w, 'weights.policy', ppo.policy.size);
-      if (firstNonFinite(weights) >= 0) {
-        throw new RlError('CHECKPOINT', 'Ppo.load: weights.policy has non-finite values', {
-          field: 'weights.policy',
-        });
-      }
-      ppo.policy.setWeights(weights);
-      const o = b.optimizers.policy;
-      if (!o)
-        throw new RlError('CHECKPOINT', 'Ppo.load: optimizers.policy is missing', {
-          field: 'optimizers.policy',
-        });
-      const size = ppo.policy.size;
-      ppo.optimizer.setState({
-        step: o.step,
-        m: o.m.map((x, i) => decodeFloat32(x, `optimizers.policy.m.${i}`, size)),
-        v: o.v.map((x, i) => decodeFloat32(x, `optimizers.policy.v.${i}`, size)),
-      });
+      ppo.policy.setWeights(bundleWeights(b, 'policy', ppo.policy.size, 'Ppo.load'));
+      ppo.optimizer.setState(bundleAdamState(b, 'policy', [ppo.policy.size], 'Ppo.load'));
       const norm = b.normalizers as {
         obs?: RunningMeanStdState | null;
         reward?: RewardNormalizerState | null;

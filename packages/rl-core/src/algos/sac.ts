@@ -30,7 +30,9 @@ import { type BoxSpace, type Space, spaceSize } from '../spaces.js';
 import { toVecEnv } from '../vec-env.js';
 import {
   assertAlive,
-  decodeSpace,
+  bundleAdamState,
+  bundleSpaces,
+  bundleWeights,
   EpisodeStats,
   encodeSpace,
   firstNonFinite,
@@ -503,22 +505,7 @@ export class Sac {
   /** Rebuilds a model from {@link save}'s bundle; mismatches throw `RlError('CHECKPOINT')` naming the field. */
   static load(bundle: CheckpointBundle | unknown, options: SacLoadOptions = {}): Sac {
     const b = validateCheckpoint(bundle, 'sac');
-    const observationSpace = decodeSpace(b.spaces.observation);
-    const actionSpace = decodeSpace(b.spaces.action);
-    if (options.env) {
-      for (const [name, a, e] of [
-        ['observation', observationSpace, options.env.observationSpace],
-        ['action', actionSpace, options.env.actionSpace],
-      ] as const) {
-        const why = spaceMismatch(a, e);
-        if (why)
-          throw new RlError(
-            'CHECKPOINT',
-            `Sac.load: the env's ${name} space differs from the checkpoint's (${why})`,
-            { field: `spaces.${name}` },
-          );
-      }
-    }
+    const { observationSpace, actionSpace } = bundleSpaces(b, options.env, 'Sac.load');
     const cfg = b.config as Record<string, unknown>;
     let sac: Sac;
     try {
@@ -543,45 +530,15 @@ export class Sac {
       ];
       if (sac.entOpt) groups.push(['logEntCoef', 1]);
       for (const [name, size] of groups) {
-        const enc = b.weights[name];
-        if (!enc)
-          throw new RlError('CHECKPOINT', `Sac.load: weights.${name} is missing`, {
-            field: `weights.${name}`,
-          });
-        const w = decodeFloat32(enc, `weights.${name}`, size);
-        if (firstNonFinite(w) >= 0) {
-          throw new RlError('CHECKPOINT', `Sac.load: weights.${name} has non-finite values`, {
-            field: `weights.${name}`,
-          });
-        }
+        const w = bundleWeights(b, name, size, 'Sac.load');
         if (name === 'logEntCoef') sac.entOpt!.logEntCoef.set(w);
         else p.set(name as SacParamGroup, w);
       }
-      const optimizer = (name: string, sizes: readonly number[]): AdamState | null => {
-        const o = b.optimizers[name];
-        if (!o)
-          throw new RlError('CHECKPOINT', `Sac.load: optimizers.${name} is missing`, {
-            field: `optimizers.${name}`,
-          });
-        if (o.m.length !== sizes.length || o.v.length !== sizes.length) {
-          throw new RlError(
-            'CHECKPOINT',
-            `Sac.load: optimizers.${name} has ${o.m.length} tensors, expected ${sizes.length}`,
-            {
-              field: `optimizers.${name}`,
-            },
-          );
-        }
-        return {
-          step: o.step,
-          m: o.m.map((x, i) => decodeFloat32(x, `optimizers.${name}.m.${i}`, sizes[i]!)),
-          v: o.v.map((x, i) => decodeFloat32(x, `optimizers.${name}.v.${i}`, sizes[i]!)),
-        };
-      };
-      sac.update.setAdamState('actor', optimizer('actor', sac.update.tensorSizes('actor'))!);
-      sac.update.setAdamState('critic', optimizer('critic', sac.update.tensorSizes('critic'))!);
+      for (const group of ['actor', 'critic'] as const) {
+        sac.update.setAdamState(group, bundleAdamState(b, group, sac.update.tensorSizes(group), 'Sac.load'));
+      }
       if (sac.entOpt) {
-        const st = optimizer('entCoef', [1])!;
+        const st = bundleAdamState(b, 'entCoef', [1], 'Sac.load');
         sac.entOpt.state.step = st.step;
         sac.entOpt.state.m[0]!.set(st.m[0]!);
         sac.entOpt.state.v[0]!.set(st.v[0]!);
