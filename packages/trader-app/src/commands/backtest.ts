@@ -7,7 +7,7 @@ import type { CommandContext } from '../context.js';
 import { LONG_ID, SHORT_ID } from '../engine/agents.js';
 import { startBackend } from '../engine/backend.js';
 import { barSpacingMs, retrainCadenceBars } from '../engine/cadence.js';
-import { saveCheckpoint } from '../engine/checkpoints.js';
+import { savePairCheckpoints } from '../engine/checkpoints.js';
 import { loadBars } from '../engine/data.js';
 import { runWalkForward, type WalkForwardResult } from '../engine/walk-forward.js';
 import type { RunStore } from '../store.js';
@@ -70,24 +70,17 @@ export async function runBacktest(ctx: CommandContext): Promise<number> {
       dataStart: data.frame.times[0]!,
       dataEnd: data.frame.times[wf.folds.at(-1)!.trainEnd - 1]!,
     };
-    for (const [agent, algo, model] of [
-      [LONG_ID, 'ppo', wf.finalPair.long],
-      [SHORT_ID, 'sac', wf.finalPair.short],
-    ] as const) {
-      if (!model) continue;
-      await saveCheckpoint(store, config.runDir, {
-        runId,
-        agent,
-        algo,
-        model,
-        seed: config.seed,
-        ...range,
-        configSha256,
-        parentId: store.championCheckpoint(agent)?.id ?? null,
-        promoted: true,
-      });
-      model.dispose();
-    }
+    await savePairCheckpoints(store, config.runDir, {
+      runId,
+      pair: wf.finalPair,
+      names: { long: LONG_ID, short: SHORT_ID },
+      seed: config.seed,
+      ...range,
+      configSha256,
+      linkToChampions: true,
+    });
+    wf.finalPair.long?.dispose();
+    wf.finalPair.short?.dispose();
     store.updateRun(runId, { status: 'done' });
     const { path, summary } = writeReport(store, runId, undefined, config.runDir);
     ctx.out(summary);

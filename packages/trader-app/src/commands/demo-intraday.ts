@@ -137,7 +137,7 @@ export async function runIntradayStage(
     configSha256,
   });
   for (const row of [rows.long, rows.short])
-    ctx.err(`  ${row.agent} (${row.algo.toUpperCase()}) v${row.version} → ${row.path}`);
+    if (row) ctx.err(`  ${row.agent} (${row.algo.toUpperCase()}) v${row.version} → ${row.path}`);
   pair.long?.dispose();
   pair.short?.dispose();
   const trainSeconds = (Date.now() - t) / 1000;

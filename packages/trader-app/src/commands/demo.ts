@@ -120,7 +120,7 @@ export async function runDemo(ctx: CommandContext, opts: Record<string, unknown>
       configSha256,
     });
     for (const row of [rows.long, rows.short])
-      ctx.err(`  ${row.agent} (${row.algo.toUpperCase()}) v${row.version} → ${row.path}`);
+      if (row) ctx.err(`  ${row.agent} (${row.algo.toUpperCase()}) v${row.version} → ${row.path}`);
     pair.long?.dispose();
     pair.short?.dispose();
     timings.trainSeconds = (Date.now() - t) / 1000;

@@ -5,7 +5,7 @@
 import type { CommandContext } from '../context.js';
 import { LONG_ID, SHORT_ID, trainPair } from '../engine/agents.js';
 import { startBackend } from '../engine/backend.js';
-import { saveCheckpoint } from '../engine/checkpoints.js';
+import { savePairCheckpoints } from '../engine/checkpoints.js';
 import { loadBars } from '../engine/data.js';
 import { openRun } from './run-setup.js';
 
@@ -30,28 +30,23 @@ export async function runTrain(ctx: CommandContext): Promise<number> {
     });
     const seconds = (Date.now() - t0) / 1000;
     const range = { dataStart: data.frame.times[0]!, dataEnd: data.frame.times[data.frame.nBars - 1]! };
-    for (const [agent, algo, model] of [
-      [LONG_ID, 'ppo', pair.long],
-      [SHORT_ID, 'sac', pair.short],
-    ] as const) {
-      if (!model) continue;
-      const prev = store.championCheckpoint(agent);
-      const row = await saveCheckpoint(store, config.runDir, {
-        runId,
-        agent,
-        algo,
-        model,
-        seed: config.seed,
-        ...range,
-        configSha256,
-        parentId: prev?.id ?? null,
-        promoted: true,
-      });
+    const rows = await savePairCheckpoints(store, config.runDir, {
+      runId,
+      pair,
+      names: { long: LONG_ID, short: SHORT_ID },
+      seed: config.seed,
+      ...range,
+      configSha256,
+      linkToChampions: true,
+    });
+    for (const row of [rows.long, rows.short]) {
+      if (!row) continue;
       ctx.out(
-        `${agent} (${algo}) v${row.version}: ${row.path} sha256 ${row.sha256.slice(0, 12)}… ${row.totalTimesteps} steps`,
+        `${row.agent} (${row.algo}) v${row.version}: ${row.path} sha256 ${row.sha256.slice(0, 12)}… ${row.totalTimesteps} steps`,
       );
-      model.dispose();
     }
+    pair.long?.dispose();
+    pair.short?.dispose();
     store.setNote(runId, 'budget', {
       ppoSteps: which === 'short' ? 0 : config.train.ppo.totalTimesteps,
       sacSteps: which === 'long' ? 0 : config.train.sac.totalTimesteps,

@@ -50,8 +50,9 @@ export async function saveCheckpoint(
 }
 
 /**
- * Saves a freshly trained pair (PPO long, SAC short) as promoted champions with no parent:
- * the first checkpoints of their agent names.
+ * Saves a trained pair (PPO long, SAC short) as promoted champions, skipping a missing
+ * model. By default they have no parent (the first checkpoints of their agent names); with
+ * `linkToChampions` each names its agent's current champion as parent (`train`, `backtest`).
  * @example
  * const rows = await savePairCheckpoints(store, config.runDir, { runId, pair, names: { long: 'rl-long-0', short: 'rl-short-0' }, seed: 1, dataStart, dataEnd, configSha256 });
  */
@@ -66,24 +67,27 @@ export async function savePairCheckpoints(
     dataStart: number;
     dataEnd: number;
     configSha256: string;
+    linkToChampions?: boolean;
   },
-): Promise<{ long: CheckpointRow; short: CheckpointRow }> {
-  const save = (agent: string, algo: 'ppo' | 'sac', model: Learner) =>
-    saveCheckpoint(store, runDir, {
-      runId: c.runId,
-      agent,
-      algo,
-      model,
-      seed: c.seed,
-      dataStart: c.dataStart,
-      dataEnd: c.dataEnd,
-      configSha256: c.configSha256,
-      parentId: null,
-      promoted: true,
-    });
+): Promise<{ long: CheckpointRow | undefined; short: CheckpointRow | undefined }> {
+  const save = (agent: string, algo: 'ppo' | 'sac', model: Learner | null) =>
+    model
+      ? saveCheckpoint(store, runDir, {
+          runId: c.runId,
+          agent,
+          algo,
+          model,
+          seed: c.seed,
+          dataStart: c.dataStart,
+          dataEnd: c.dataEnd,
+          configSha256: c.configSha256,
+          parentId: c.linkToChampions ? (store.championCheckpoint(agent)?.id ?? null) : null,
+          promoted: true,
+        })
+      : undefined;
   return {
-    long: await save(c.names.long, 'ppo', c.pair.long as Learner),
-    short: await save(c.names.short, 'sac', c.pair.short as Learner),
+    long: await save(c.names.long, 'ppo', c.pair.long),
+    short: await save(c.names.short, 'sac', c.pair.short),
   };
 }
 
