@@ -46,7 +46,6 @@ export class SacPolicy {
   readonly qSpec: MlpSpec;
   readonly actDim: number;
   readonly obsDim: number;
-  readonly maxBatch: number;
   readonly k: WasmKernels;
   readonly actorNet: KernelMlp;
   /** Buffers for Q1 and Q2 passes (with the critic's or the target's parameters). */
@@ -62,7 +61,6 @@ export class SacPolicy {
     const { obsDim, actDim, netArch, activation, rng, maxBatch } = options;
     this.obsDim = obsDim;
     this.actDim = actDim;
-    this.maxBatch = maxBatch;
     this.k = wasmKernels();
     this.actorSpec = { sizes: [obsDim, ...netArch.pi, 2 * actDim], activation };
     this.qSpec = { sizes: [obsDim + actDim, ...netArch.qf, 1], activation };
