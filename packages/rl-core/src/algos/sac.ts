@@ -22,7 +22,6 @@ import {
 } from '../checkpoint.js';
 import type { Env, VecEnv } from '../env.js';
 import { RlError } from '../errors.js';
-import { useDefaultThreads } from '../kernels/wasm-kernels.js';
 import type { AdamState } from '../optim/adam.js';
 import { type SacParamGroup, SacPolicy } from '../policies/sac-policy.js';
 import { Rng, type RngState } from '../random.js';
@@ -234,7 +233,6 @@ export class Sac {
     if (!env) throw new RlError('STATE', 'Sac.learn: no env; pass one to the constructor or setEnv()');
     if (this.learning) throw new RlError('STATE', 'Sac.learn: already running; await the previous call');
     this.learning = true;
-    useDefaultThreads();
     try {
       return await this.learnLoop(totalTimesteps, resetNumTimesteps, callback, callbackEvery);
     } finally {

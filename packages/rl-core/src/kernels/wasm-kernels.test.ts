@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../random.js';
 import { Heap } from './heap.js';
@@ -167,6 +168,21 @@ describe('gemm', () => {
       reference(m, n, kk, k.view(a), kk, 1, bt, new Float32Array(m * n), k.view(bias), 0),
     );
     for (const x of [a, b, c, bias]) k.free(x);
+  });
+
+  it('starts workers for all cores (at most 8) at the first product worth sharing, not before', () => {
+    const fresh = new WasmKernels();
+    const a = fresh.alloc(256 * 64);
+    const b = fresh.alloc(64 * 256);
+    const c = fresh.alloc(256 * 256);
+    fresh.gemm(16, 256, 64, a.ptr, 64, 1, b.ptr, 256, c.ptr, 256);
+    expect(fresh.threadCount).toBe(1);
+    fresh.gemm(256, 256, 64, a.ptr, 64, 1, b.ptr, 256, c.ptr, 256);
+    expect(fresh.threadCount).toBe(Math.min(8, availableParallelism()));
+    // A chosen count is kept.
+    fresh.setThreads(1);
+    fresh.gemm(256, 256, 64, a.ptr, 64, 1, b.ptr, 256, c.ptr, 256);
+    expect(fresh.threadCount).toBe(1);
   });
 
   it('gives bit-identical results on 1 and 2 threads (rows split across a worker)', () => {

@@ -19,6 +19,12 @@ export const GEMM_RELU = 2;
 /** Products with fewer multiply-adds than this stay on the calling thread. */
 export const PARALLEL_MIN_MACS = 1 << 20;
 
+/** `'auto'`: the cores this process may use (`os.availableParallelism()`), at most 8. */
+function autoThreads(): number {
+  const os = nodeBuiltin<{ availableParallelism?: () => number }>('node:os');
+  return Math.min(8, Math.max(1, os?.availableParallelism?.() ?? 1));
+}
+
 const INITIAL_PAGES = 32; // 2 MiB
 const MAX_PAGES = 16384; // 1 GiB, as declared by the module
 
@@ -187,6 +193,8 @@ export class WasmKernels {
   private readonly module: WasmModule;
   private pool: ThreadPool | null = null;
   private threads = 1;
+  /** Until {@link setThreads} is called, the first product worth sharing picks all cores. */
+  private threadsChosen = false;
   private f32View: Float32Array;
   private i32View: Int32Array;
 
@@ -254,10 +262,12 @@ export class WasmKernels {
   }
 
   /**
-   * Threads that share large matrix products (the caller plus `n − 1` workers). Default 1;
-   * {@link setNumThreads} sets it for the process. Results are identical for any `n`.
+   * Threads that share large matrix products (the caller plus `n − 1` workers). Unless set,
+   * the first product worth sharing picks every core (at most 8); {@link setNumThreads} sets
+   * it for the process. Results are identical for any `n`.
    */
   setThreads(n: number): number {
+    this.threadsChosen = true;
     const want = Math.max(1, Math.floor(n));
     if (want === this.threads && (want === 1 || this.pool)) return this.threads;
     this.pool?.close();
@@ -296,6 +306,7 @@ export class WasmKernels {
     bias = 0,
     flags = 0,
   ): void {
+    if (m * n * k >= PARALLEL_MIN_MACS) this.defaultThreads();
     const pool = this.pool;
     if (!pool || m < 8 * this.threads || m * n * k < PARALLEL_MIN_MACS) {
       this.raw.gemm(m, n, k, a, sai, sap, b, ldb, c, ldc, bias, flags);
@@ -320,6 +331,10 @@ export class WasmKernels {
       this.raw.gemm(...args);
       this.setThreads(1);
     }
+  }
+
+  private defaultThreads(): void {
+    if (!this.threadsChosen) this.setThreads(autoThreads());
   }
 
   /** Runs `ops` on this thread, splitting large products across the workers. */
@@ -364,6 +379,7 @@ export class WasmKernels {
    * Small lists run here: waking a worker costs more than they do.
    */
   runPair(a: OpList, b: OpList): void {
+    if (b.work >= PARALLEL_MIN_MACS) this.defaultThreads();
     const pool = b.work >= PARALLEL_MIN_MACS ? this.pool : null;
     if (!pool?.post(0, FUNCTIONS.indexOf('run_ops'), [b.ptr])) {
       this.run(a);
@@ -391,20 +407,13 @@ export function wasmKernels(): WasmKernels {
   return shared;
 }
 
-let chosenThreads: number | null = null;
-
-/** Cores this process may use (`os.availableParallelism()`), 1 where unknown. */
-function availableCores(): number {
-  const os = nodeBuiltin<{ availableParallelism?: () => number }>('node:os');
-  return Math.max(1, os?.availableParallelism?.() ?? 1);
-}
-
 /**
- * Sets how many threads share rl-core's large matrix products (SAC's update): a number, or
- * `'auto'` for every available core (at most 8). Like `torch.set_num_threads`, it applies
- * to the whole process; results are bit-identical for any count. Returns the count in use
- * (1 where worker threads are unavailable). Until this is called, the first `Sac.learn`
- * chooses `'auto'`.
+ * Sets how many threads share rl-core's large matrix products (SAC's update, wide PPO
+ * networks): a number, or `'auto'` for every available core (at most 8). Like
+ * `torch.set_num_threads`, it applies to the whole process (each JS thread has its own
+ * kernels); results are bit-identical for any count. Returns the count in use (1 where worker
+ * threads are unavailable). Until this is called, the first product worth sharing chooses
+ * `'auto'`; `predict` and small networks never start a worker.
  *
  * @example
  * import { setNumThreads } from '@marlts/rl-core';
@@ -420,8 +429,7 @@ export function setNumThreads(n: number | 'auto'): number {
       },
     );
   }
-  chosenThreads = n === 'auto' ? Math.min(availableCores(), 8) : n;
-  return wasmKernels().setThreads(chosenThreads);
+  return wasmKernels().setThreads(n === 'auto' ? autoThreads() : n);
 }
 
 /**
@@ -438,13 +446,8 @@ export function kernelVariant(): KernelVariant {
  * Threads in use for rl-core's kernels.
  *
  * @example
- * numThreads(); // 2 on a two-core machine after the first Sac.learn
+ * numThreads(); // 2 on a two-core machine once SAC has trained
  */
 export function numThreads(): number {
   return shared?.threadCount ?? 1;
-}
-
-/** Applies `'auto'` unless the user chose a thread count (called when training starts). */
-export function useDefaultThreads(): void {
-  if (chosenThreads === null) setNumThreads('auto');
 }
