@@ -163,7 +163,11 @@ export const TERMINAL_ORDER_STATUSES: ReadonlySet<string> = new Set([
 ]);
 
 export type RunKind = 'demo' | 'train' | 'backtest' | 'paper' | 'import';
-export type RunStatus = 'running' | 'done' | 'failed' | 'stopped';
+/**
+ * `stopped`: a paper run ended by the operator (its normal end); `interrupted`: a run
+ * with a fixed amount of work (train, backtest, demo) cut short by Ctrl-C / SIGTERM.
+ */
+export type RunStatus = 'running' | 'done' | 'failed' | 'stopped' | 'interrupted';
 
 export interface RunRow {
   id: string;
