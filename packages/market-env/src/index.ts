@@ -31,7 +31,12 @@ export { parseBarsCsv, parseBarTime } from './csv.js';
 export type { ParseBarsCsvOptions } from './csv.js';
 export { buildFrame, frameFromCsv, inferBarsPerYear, sliceFrame } from './frame.js';
 export type { BuildFrameOptions } from './frame.js';
-export { generateSyntheticFrame, parseSyntheticOptions, syntheticOptionsSchema } from './synthetic.js';
+export {
+  expectedLogReturns,
+  generateSyntheticFrame,
+  parseSyntheticOptions,
+  syntheticOptionsSchema,
+} from './synthetic.js';
 export type { SyntheticConfig, SyntheticOptions } from './synthetic.js';
 
 // The market step (pure kernels, pinned by shared/vectors/market_step.json)
