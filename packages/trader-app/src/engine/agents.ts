@@ -42,6 +42,17 @@ export interface AgentPair {
   short: Sac | null;
 }
 
+/** Anything that maps an observation to a raw action: a model, or a reference rule such as an oracle. */
+export interface Actor {
+  predict(obs: ArrayLike<number>, options?: { deterministic?: boolean }): ArrayLike<number>;
+}
+
+/** The policies evaluated in the long and short slots of a market (a trained pair or reference rules). */
+export interface ActorPair {
+  long: Actor | null;
+  short: Actor | null;
+}
+
 const HEURISTIC_IDS: Record<string, string> = {
   momentum: 'mom-0',
   'mean-reversion': 'mean-0',
@@ -109,7 +120,7 @@ export function marketOptions(
 
 /** Deterministic target weights of a learned model for one observation. */
 export function policyWeights(
-  model: Learner | null,
+  model: Actor | null,
   role: 'long' | 'short',
   obs: ArrayLike<number>,
   nAssets: number,
@@ -240,6 +251,8 @@ export interface EvalSeries {
   equity: number[];
   /** Gross exposure Σ|w| at each point. */
   exposure: number[];
+  /** Σ over the points of each asset's weight (divide by `times.length` for the mean holding). */
+  weightSums: number[];
 }
 
 export interface EvalTrade {
@@ -274,7 +287,7 @@ export function evaluatePair(options: {
   frame: PriceFrame;
   start: number;
   end: number;
-  pair: AgentPair;
+  pair: ActorPair;
   config: AppConfig;
   seed: number;
   barsPerYear?: number;
@@ -301,14 +314,24 @@ export function evaluatePair(options: {
   const actions = new Float64Array(learnedOrder.length * N);
   let b = env.resetArrays({ seed: options.seed, startIndex: W });
   const ids = env.agentIds;
-  const series: EvalSeries[] = ids.map((id) => ({ id, times: [], equity: [], exposure: [] }));
+  const series: EvalSeries[] = ids.map((id) => ({
+    id,
+    times: [],
+    equity: [],
+    exposure: [],
+    weightSums: new Array<number>(N).fill(0),
+  }));
   const trades: EvalTrade[] = [];
   const record = () => {
     const t = env.t;
     for (let a = 0; a < ids.length; a++) {
       const st = env.agentState(ids[a]!);
       let gross = 0;
-      for (let n = 0; n < N; n++) gross += Math.abs(st.weights[n]!);
+      const sums = series[a]!.weightSums;
+      for (let n = 0; n < N; n++) {
+        gross += Math.abs(st.weights[n]!);
+        sums[n] = sums[n]! + st.weights[n]!;
+      }
       series[a]!.times.push(sub.times[t]!);
       series[a]!.equity.push(b.values[a]!);
       series[a]!.exposure.push(gross);

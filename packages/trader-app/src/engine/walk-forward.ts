@@ -11,6 +11,7 @@ import { AppError } from '../app-error.js';
 import type { AppConfig } from '../config.js';
 import type { ProgressReporter } from '../progress.js';
 import {
+  type ActorPair,
   type AgentPair,
   type EvalResult,
   evaluatePair,
@@ -98,6 +99,9 @@ interface AgentCurve {
   impact: number;
   borrow: number;
   traded: number;
+  /** Σ of each asset's weight over the recorded points, and how many points. */
+  weightSums: number[];
+  weightPoints: number;
 }
 
 export interface WalkForwardResult {
@@ -107,6 +111,8 @@ export interface WalkForwardResult {
   curves: Map<string, { times: number[]; equity: number[]; exposure: number[] }>;
   /** Metrics per agent, averaged over seeds, with sd of Sharpe. */
   metrics: Map<string, Record<string, number>>;
+  /** Each agent's mean weight per symbol (frame order) over the test bars and seeds (learned agents, references and heuristics). */
+  meanWeights: Map<string, number[]>;
   trades: Array<{ agentId: string; t: number; symbol: string; qty: number; price: number }>;
   /** The trained pair of the first seed, after the last fold (for checkpoints). */
   finalPair: AgentPair;
@@ -118,8 +124,23 @@ function chain(
   times: number[],
   equity: number[],
   exposure: number[],
+  weightSums?: readonly number[],
 ): AgentCurve {
-  const c = curve ?? { times: [], equity: [], exposure: [], fees: 0, impact: 0, borrow: 0, traded: 0 };
+  const c = curve ?? {
+    times: [],
+    equity: [],
+    exposure: [],
+    fees: 0,
+    impact: 0,
+    borrow: 0,
+    traded: 0,
+    weightSums: [],
+    weightPoints: 0,
+  };
+  if (weightSums) {
+    for (let n = 0; n < weightSums.length; n++) c.weightSums[n] = (c.weightSums[n] ?? 0) + weightSums[n]!;
+    c.weightPoints += times.length;
+  }
   const scale = c.equity.length === 0 ? 1 : c.equity.at(-1)! / equity[0]!;
   // The first point of a fold is the last point of the previous one: skip it.
   const from = c.equity.length === 0 ? 0 : 1;
@@ -132,6 +153,18 @@ function chain(
 }
 
 /**
+ * A fixed rule evaluated on every test window beside the learned agents, e.g. an oracle
+ * that knows a synthetic market's planted signal. It trades in `slot` (the long or the
+ * short agent's place, with that role's action rules, risk caps and costs) in a market of
+ * its own with the same heuristic agents, and is reported under `name`.
+ */
+export interface ReferencePolicy {
+  name: string;
+  slot: 'long' | 'short';
+  actor: NonNullable<ActorPair['long']>;
+}
+
+/**
  * Runs the walk-forward backtest over `frame`.
  */
 export async function runWalkForward(options: {
@@ -141,6 +174,8 @@ export async function runWalkForward(options: {
   progress?: ProgressReporter;
   signal?: AbortSignal;
   keepPair?: boolean;
+  /** Reference rules reported beside the agents (see {@link ReferencePolicy}). */
+  references?: readonly ReferencePolicy[];
 }): Promise<WalkForwardResult> {
   const { frame, config } = options;
   const bt = config.backtest;
@@ -187,7 +222,7 @@ export async function runWalkForward(options: {
       for (const s of res.series) {
         const rep = res.reports.find((r) => r.agentId === s.id)!;
         const name = s.id === LONG_ID || s.id === SHORT_ID ? s.id : heuristicLabel(s.id);
-        const c = chain(curves.get(name), s.times, s.equity, s.exposure);
+        const c = chain(curves.get(name), s.times, s.equity, s.exposure, s.weightSums);
         c.fees += rep.feesUsd;
         c.impact += rep.impactCostUsd;
         c.borrow += rep.borrowCostUsd;
@@ -204,6 +239,26 @@ export async function runWalkForward(options: {
         curves.set(name, c);
       }
       if (si === 0) for (const t of res.trades) trades.push(t);
+      for (const ref of options.references ?? []) {
+        const refRes = evaluatePair({
+          frame,
+          start: fold.testStart,
+          end: fold.testEnd,
+          pair: ref.slot === 'long' ? { long: ref.actor, short: null } : { long: null, short: ref.actor },
+          config,
+          seed,
+          barsPerYear: options.barsPerYear,
+        });
+        const id = ref.slot === 'long' ? LONG_ID : SHORT_ID;
+        const s = refRes.series.find((x) => x.id === id)!;
+        const rep = refRes.reports.find((r) => r.agentId === id)!;
+        const c = chain(curves.get(ref.name), s.times, s.equity, s.exposure, s.weightSums);
+        c.fees += rep.feesUsd;
+        c.impact += rep.impactCostUsd;
+        c.borrow += rep.borrowCostUsd;
+        c.traded += rep.tradedNotionalUsd;
+        curves.set(ref.name, c);
+      }
     }
     perSeed.push(curves);
     if (si === 0) finalPair = pair;
@@ -215,8 +270,19 @@ export async function runWalkForward(options: {
   // Aggregate over seeds.
   const curves: WalkForwardResult['curves'] = new Map();
   const metrics: WalkForwardResult['metrics'] = new Map();
+  const meanWeights: WalkForwardResult['meanWeights'] = new Map();
   for (const name of perSeed[0]!.keys()) {
     const all = perSeed.map((m) => m.get(name)!);
+    if (all[0]!.weightPoints > 0) {
+      const points = all.reduce((a, c) => a + c.weightPoints, 0);
+      meanWeights.set(
+        name,
+        Array.from(
+          { length: frame.nAssets },
+          (_, n) => all.reduce((a, c) => a + (c.weightSums[n] ?? 0), 0) / points,
+        ),
+      );
+    }
     const len = Math.min(...all.map((c) => c.equity.length));
     const mean = (f: (c: AgentCurve, i: number) => number) =>
       Array.from({ length: len }, (_, i) => all.reduce((a, c) => a + f(c, i), 0) / all.length);
@@ -252,6 +318,7 @@ export async function runWalkForward(options: {
     seeds,
     curves,
     metrics,
+    meanWeights,
     trades,
     finalPair,
     budget: {
