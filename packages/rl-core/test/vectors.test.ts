@@ -1,7 +1,8 @@
 /**
  * Runs every case of every reference-vector file (SB3 v2.4.1 / Gymnasium v0.29.1 outputs) in
- * `$MARLTS_VECTORS_DIR`, default `<repo>/../shared/vectors`. New cases, new files of a known
- * kind and new folders are picked up with no code change; a missing or empty folder fails.
+ * `$MARLTS_VECTORS_DIR`, default `test/vectors` (committed, see its README.md for provenance and
+ * tolerances). New cases, new files of a known kind and new folders are picked up with no code
+ * change; any number of cases ≥ 1 passes, a missing or empty folder fails.
  * Array-level maths is checked once in float64; tensor-level functions on the cpu and wasm
  * backends in float32, with a no-leak assertion; check envs step by step.
  */
@@ -16,8 +17,7 @@ import { type LoadedVectors, loadVectorFiles } from '../src/vectors/load.js';
 import { hasTensorChecks, tensorChecks } from '../src/vectors/tensor-checks.js';
 import type { VectorCheck } from '../src/vectors/types.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const dir = process.env.MARLTS_VECTORS_DIR ?? resolve(repoRoot, '../shared/vectors');
+const dir = process.env.MARLTS_VECTORS_DIR || resolve(dirname(fileURLToPath(import.meta.url)), 'vectors');
 
 let loaded: LoadedVectors = { files: [], skipped: [] };
 let loadError: unknown;
