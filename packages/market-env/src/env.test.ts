@@ -9,7 +9,7 @@ import { shapedReward } from './rewards.js';
 import { generateSyntheticFrame } from './synthetic.js';
 import type { PriceFrame } from './types.js';
 
-const dow = frameFromCsv(readData('dow30_daily_close_1991-2000.csv'), {
+const dow = frameFromCsv(readData('dow30-10_daily_close_1991-2000.csv'), {
   symbols: ['AA', 'AXP', 'BA', 'CAT', 'GE', 'IBM', 'JPM', 'KO', 'MSFT', 'XOM'],
 });
 const msft = frameFromCsv(readData('msft_daily_ohlcv_2000-2001.csv'));
@@ -125,7 +125,7 @@ describe('MarketEnv basics', () => {
 
 describe('intraday data', () => {
   it('annualises metrics with the bars per year of 30-min FX bars', () => {
-    const text = readData('usdchf_30min_1996-2001.csv').split('\n').slice(0, 4001).join('\n');
+    const text = readData('usdchf_30min_1996-04-01_5000-bars.csv').split('\n').slice(0, 4001).join('\n');
     const fx = frameFromCsv(text);
     const env = new MarketEnv({
       frame: fx,

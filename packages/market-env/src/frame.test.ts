@@ -26,7 +26,7 @@ const bar = (symbol: string, day: number, close: number, extra: Partial<Bar> = {
   ...extra,
 });
 
-describe('parseBarsCsv on the shared data', () => {
+describe('parseBarsCsv on real data files', () => {
   it('reads the MSFT OHLCV file', () => {
     const bars = parseBarsCsv(readData('msft_daily_ohlcv_2000-2001.csv'));
     expect(bars).toHaveLength(249);
@@ -42,7 +42,7 @@ describe('parseBarsCsv on the shared data', () => {
   });
 
   it('fills a close-only file (dow30) with open=high=low=close and volume 0', () => {
-    const frame = frameFromCsv(readData('dow30_daily_close_1991-2000.csv'), { symbols: ['AA', 'IBM', 'KO'] });
+    const frame = frameFromCsv(readData('dow30-10_daily_close_1991-2000.csv'), { symbols: ['AA', 'IBM', 'KO'] });
     expect(frame.nBars).toBe(2529);
     expect(frame.symbols).toEqual(['AA', 'IBM', 'KO']);
     expect(frame.close[0]).toBe(5.92);
@@ -54,7 +54,7 @@ describe('parseBarsCsv on the shared data', () => {
   });
 
   it('reads intraday timestamps (usdchf 30 min) and infers ~12,500 bars a year', () => {
-    const text = readData('usdchf_30min_1996-2001.csv').split('\n').slice(0, 5001).join('\n');
+    const text = readData('usdchf_30min_1996-04-01_5000-bars.csv').split('\n').slice(0, 5001).join('\n');
     const bars = parseBarsCsv(text);
     expect(bars[1]!.time - bars[0]!.time).toBe(30 * 60_000);
     expect(bars[0]!.time).toBe(Date.parse('1996-04-01T00:00:00Z'));

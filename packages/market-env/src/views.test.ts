@@ -8,7 +8,7 @@ import { asSingleAgentEnv } from './single-agent.js';
 import type { Env } from './types.js';
 import { MarketVecEnv } from './vec-env.js';
 
-const dow = frameFromCsv(readData('dow30_daily_close_1991-2000.csv'), {
+const dow = frameFromCsv(readData('dow30-10_daily_close_1991-2000.csv'), {
   symbols: ['AA', 'AXP', 'BA', 'CAT', 'GE', 'IBM', 'JPM', 'KO', 'MSFT', 'XOM'],
 });
 

@@ -1,14 +1,14 @@
-// Where the shared data and reference vectors live: <repo>/../shared, unless overridden.
+// Where the tests' real data and reference vectors live: test/fixtures (committed; see the
+// README.md beside the files for provenance and licence). MARLTS_VECTORS_DIR overrides the
+// vectors folder, e.g. to run a new batch of market_step cases with no code change.
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '../../..');
+export const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+export const vectorsDir = process.env.MARLTS_VECTORS_DIR || join(fixturesDir, 'vectors');
 
-export const dataDir = process.env.MARLTS_DATA_DIR ?? join(repoRoot, '../shared/data');
-export const vectorsDir = process.env.MARLTS_VECTORS_DIR ?? join(repoRoot, '../shared/vectors');
-
+/** The text of a CSV in test/fixtures. */
 export function readData(file: string): string {
-  return readFileSync(join(dataDir, file), 'utf8');
+  return readFileSync(join(fixturesDir, file), 'utf8');
 }
