@@ -1,8 +1,10 @@
 /**
  * Order input: typed camelCase input → checked locally → the snake_case JSON body of
- * `POST /v2/orders` (api-contracts.md A4). Every rule that Alpaca documents for a single
- * order is checked here so the error names the field before anything is sent. Quantities
- * and prices may be numbers or decimal strings; strings are sent unchanged (exactness).
+ * `POST /v2/orders` (https://docs.alpaca.markets/reference/postorder,
+ * https://docs.alpaca.markets/docs/orders-at-alpaca). Every rule that Alpaca documents for a
+ * single order is checked here so the error names the field before anything is sent.
+ * Quantities and prices may be numbers or decimal strings; strings are sent unchanged
+ * (exactness).
  */
 import { randomUUID } from 'node:crypto';
 import { AlpacaError } from './errors.js';
@@ -12,7 +14,16 @@ import type { OrderClass, OrderSide, OrderType, TimeInForce } from './types.js';
 /** A decimal given as a number or as an exact decimal string (`'0.123456789'`). */
 export type DecimalInput = number | string;
 
-/** Input of `submitOrder` (camelCase names of the `POST /v2/orders` fields). */
+/**
+ * Input of `submitOrder` (camelCase names of the `POST /v2/orders` fields).
+ * @example
+ * // A bracket entry: buy, then exit at 200 or stop out at 185.
+ * const entry: OrderInput = { symbol: 'AAPL', qty: 10, side: 'buy', type: 'limit', limitPrice: 190.5,
+ *   orderClass: 'bracket', takeProfit: { limitPrice: 200 }, stopLoss: { stopPrice: 185 } };
+ * // An OCO exit of a long already held: no top-level limitPrice, the limit is takeProfit's.
+ * const exit: OrderInput = { symbol: 'AAPL', qty: 10, side: 'sell', type: 'limit', timeInForce: 'gtc',
+ *   orderClass: 'oco', takeProfit: { limitPrice: 200 }, stopLoss: { stopPrice: 185 } };
+ */
 export interface OrderInput {
   symbol: string;
   /** Shares (up to 9 decimals). Exactly one of `qty` and `notional`. */
@@ -20,11 +31,14 @@ export interface OrderInput {
   /** Dollar amount (market `day` orders on fractionable assets). */
   notional?: DecimalInput;
   side: OrderSide;
-  /** Default `'market'`. */
+  /** Default `'market'` (`'limit'` for `orderClass: 'oco'`, the only type an OCO takes). */
   type?: OrderType;
   /** Default `'day'`. */
   timeInForce?: TimeInForce;
-  /** Required for `limit` and `stop_limit`. */
+  /**
+   * Required for `limit` and `stop_limit`. Not used by `oco` orders: their limit price is
+   * `takeProfit.limitPrice` (Alpaca has no top-level `limit_price` for an OCO).
+   */
   limitPrice?: DecimalInput;
   /** Required for `stop` and `stop_limit`. */
   stopPrice?: DecimalInput;
@@ -35,9 +49,15 @@ export interface OrderInput {
   extendedHours?: boolean;
   /** ≤ 48 characters, unique per account; generated (UUID) when absent. */
   clientOrderId?: string;
-  /** Default `'simple'`. */
+  /**
+   * Default `'simple'`. `bracket`: an entry plus both exit legs; `oco`: an exit of an open
+   * position, `takeProfit` and `stopLoss` both required, `side` is the exit's side; `oto`: an
+   * entry plus exactly one exit leg.
+   */
   orderClass?: OrderClass;
+  /** The take-profit limit leg (`bracket`, `oco`, `oto`). */
   takeProfit?: { limitPrice: DecimalInput };
+  /** The stop-loss leg (`bracket`, `oco`, `oto`); with `limitPrice` it is a stop-limit. */
   stopLoss?: { stopPrice: DecimalInput; limitPrice?: DecimalInput };
   positionIntent?: 'buy_to_open' | 'buy_to_close' | 'sell_to_open' | 'sell_to_close';
 }
@@ -112,7 +132,7 @@ function decimalField(
   if (opts.maxDecimals !== undefined && places > opts.maxDecimals)
     throw invalid(field, `has ${places} decimals, at most ${opts.maxDecimals} allowed`);
   if (opts.price) {
-    // Sub-penny rule (A4): ≥ $1 → 2 decimals, < $1 → 4 decimals.
+    // Alpaca's sub-penny rule: ≥ $1 → 2 decimals, < $1 → 4 decimals (else 422 42210000).
     const max = n >= 1 ? 2 : 4;
     if (places > max)
       throw invalid(
@@ -151,15 +171,22 @@ function buildBody(input: OrderInput, clientOrderId: string): OrderBody {
     throw invalid('symbol', 'is required (e.g. "AAPL")');
   if (input.side !== 'buy' && input.side !== 'sell')
     throw invalid('side', `must be "buy" or "sell", got ${JSON.stringify(input.side)}`);
-  const type = input.type ?? 'market';
-  if (!TYPES.includes(type))
-    throw invalid('type', `must be one of ${TYPES.join(', ')}, got ${JSON.stringify(type)}`);
-  const tif = input.timeInForce ?? 'day';
-  if (!TIFS.includes(tif))
-    throw invalid('timeInForce', `must be one of ${TIFS.join(', ')}, got ${JSON.stringify(tif)}`);
   const orderClass = input.orderClass ?? 'simple';
   if (!CLASSES.includes(orderClass))
     throw invalid('orderClass', `must be one of ${CLASSES.join(', ')}, got ${JSON.stringify(orderClass)}`);
+  const oco = orderClass === 'oco';
+  // An OCO is always a limit order (its take-profit half), so the type may be left out.
+  const type = input.type ?? (oco ? 'limit' : 'market');
+  if (!TYPES.includes(type))
+    throw invalid('type', `must be one of ${TYPES.join(', ')}, got ${JSON.stringify(type)}`);
+  if (oco && type !== 'limit')
+    throw invalid(
+      'type',
+      `oco orders must be type "limit" (the take-profit half), got ${JSON.stringify(type)}`,
+    );
+  const tif = input.timeInForce ?? 'day';
+  if (!TIFS.includes(tif))
+    throw invalid('timeInForce', `must be one of ${TIFS.join(', ')}, got ${JSON.stringify(tif)}`);
 
   const body: OrderBody = {
     symbol: input.symbol.trim().toUpperCase(),
@@ -184,14 +211,25 @@ function buildBody(input: OrderInput, clientOrderId: string): OrderBody {
     if (tif !== 'day') throw invalid('timeInForce', 'notional orders need timeInForce "day"');
   }
 
-  // Prices required (and only allowed) where the type uses them.
-  const needsLimit = type === 'limit' || type === 'stop_limit';
+  // Prices required (and only allowed) where the type uses them. An OCO has no top-level
+  // limit price: Alpaca reads its take-profit price from take_profit.limit_price and drops a
+  // top-level limit_price without a word (https://github.com/alpacahq/alpaca-py/issues/401),
+  // so a price sent there would not be the one that trades. Refuse it rather than guess
+  // which of two prices is meant.
+  const hasLimit = input.limitPrice !== undefined && input.limitPrice !== null;
+  if (oco && hasLimit)
+    throw invalid(
+      'limitPrice',
+      'is not used by oco orders: Alpaca takes the take-profit price from takeProfit.limitPrice ' +
+        '(a top-level limit_price is ignored); move the price to takeProfit.limitPrice',
+    );
+  const needsLimit = !oco && (type === 'limit' || type === 'stop_limit');
   const needsStop = type === 'stop' || type === 'stop_limit';
   if (needsLimit) {
     if (input.limitPrice === undefined || input.limitPrice === null)
       throw invalid('limitPrice', `is required for ${type} orders`);
     body.limit_price = decimalField('limitPrice', input.limitPrice, { price: true });
-  } else if (input.limitPrice !== undefined && input.limitPrice !== null) {
+  } else if (hasLimit) {
     throw invalid('limitPrice', `is not used by ${type} orders (use type "limit" or "stop_limit")`);
   }
   if (needsStop) {
@@ -260,7 +298,6 @@ function addLegs(body: OrderBody, input: OrderInput, orderClass: OrderClass): vo
   }
   if (orderClass === 'oto' && (tp === undefined) === (sl === undefined))
     throw invalid('takeProfit', 'oto orders need exactly one of takeProfit and stopLoss');
-  if (orderClass === 'oco' && body.type !== 'limit') throw invalid('type', 'oco orders must be type "limit"');
   if (orderClass === 'bracket') {
     if (body.time_in_force !== 'day' && body.time_in_force !== 'gtc')
       throw invalid('timeInForce', 'bracket orders need "day" or "gtc"');

@@ -249,6 +249,63 @@ describe('orders', () => {
     expect(again.legs?.map((l) => l.id)).toEqual(order.legs?.map((l) => l.id));
   });
 
+  it('sends an OCO exit as Alpaca documents it: the limit price only in take_profit', async () => {
+    const { client } = clientFor(fake);
+    const order = await client.submitOrder({
+      symbol: 'AAPL',
+      qty: 3,
+      side: 'sell',
+      type: 'limit',
+      timeInForce: 'gtc',
+      orderClass: 'oco',
+      takeProfit: { limitPrice: 200 },
+      stopLoss: { stopPrice: 180, limitPrice: 179.5 },
+      clientOrderId: 'oco-exit-1',
+    });
+    expect(fake.requests.at(-1)?.body).toEqual({
+      symbol: 'AAPL',
+      qty: '3',
+      side: 'sell',
+      type: 'limit',
+      time_in_force: 'gtc',
+      client_order_id: 'oco-exit-1',
+      order_class: 'oco',
+      take_profit: { limit_price: '200' },
+      stop_loss: { stop_price: '180', limit_price: '179.5' },
+    });
+    expect([order.orderClass, order.type, order.side, order.limitPrice]).toEqual([
+      'oco',
+      'limit',
+      'sell',
+      200,
+    ]);
+    expect(order.legs?.map((l) => [l.type, l.side, l.stopPrice, l.limitPrice])).toEqual([
+      ['stop_limit', 'sell', 180, 179.5],
+    ]);
+  });
+
+  it('refuses a top-level limitPrice on an OCO locally, pointing at takeProfit.limitPrice', async () => {
+    const { client } = clientFor(fake);
+    const before = fake.requests.length;
+    const e = await client
+      .submitOrder({
+        symbol: 'AAPL',
+        qty: 3,
+        side: 'sell',
+        type: 'limit',
+        limitPrice: 200,
+        timeInForce: 'gtc',
+        orderClass: 'oco',
+        takeProfit: { limitPrice: 200 },
+        stopLoss: { stopPrice: 180 },
+      })
+      .catch((x) => x);
+    expect(isAlpacaError(e, 'UNPROCESSABLE')).toBe(true);
+    expect(e.field).toBe('limitPrice');
+    expect(e.message).toMatch(/limitPrice is not used by oco orders.*takeProfit\.limitPrice/);
+    expect(fake.requests.length).toBe(before);
+  });
+
   it('rejects invalid input locally, naming the field, without sending anything', async () => {
     const { client } = clientFor(fake);
     const before = fake.requests.length;

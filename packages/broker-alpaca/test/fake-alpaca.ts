@@ -678,7 +678,17 @@ export class FakeAlpaca {
       return [422, { code: 40010001, message: 'client_order_id must be unique' }];
     if ((b.qty === undefined) === (b.notional === undefined))
       return [422, { code: 40010001, message: 'qty or notional is required' }];
-    if ((b.type === 'limit' || b.type === 'stop_limit') && b.limit_price === undefined)
+    const oco = b.order_class === 'oco';
+    const tp = b.take_profit as Json | undefined;
+    const sl = b.stop_loss as Json | undefined;
+    // Alpaca's OCO is an exit whose own limit price is take_profit.limit_price; a top-level
+    // limit_price is not required there (and is ignored when sent).
+    if (oco && (tp?.limit_price === undefined || sl?.stop_price === undefined))
+      return [
+        422,
+        { code: 40010001, message: 'oco orders require take_profit.limit_price and stop_loss.stop_price' },
+      ];
+    if (!oco && (b.type === 'limit' || b.type === 'stop_limit') && b.limit_price === undefined)
       return [422, { code: 40010001, message: 'limit_price is required' }];
     if (b.qty !== undefined && typeof b.qty !== 'string')
       return [422, { code: 40010001, message: 'qty must be a string' }];
@@ -696,13 +706,27 @@ export class FakeAlpaca {
           cost_basis: dec(cost),
         },
       ];
-    const o = this.newOrder(b);
+    const o = this.newOrder(oco ? { ...b, limit_price: tp?.limit_price } : b);
     this.orders.set(o.id as string, o);
-    if (b.order_class === 'bracket' || b.order_class === 'oto' || b.order_class === 'oco') {
+    if (oco) {
+      // The order itself is the take-profit limit; its one leg is the stop on the same side.
+      const leg = this.newOrder(
+        {
+          symbol: b.symbol,
+          qty: b.qty,
+          side: b.side,
+          type: sl?.limit_price === undefined ? 'stop' : 'stop_limit',
+          time_in_force: b.time_in_force,
+          stop_price: sl?.stop_price,
+          limit_price: sl?.limit_price,
+        },
+        { order_class: 'oco', _parent: o.id },
+      );
+      this.orders.set(leg.id as string, leg);
+      o._legs = [leg.id];
+    } else if (b.order_class === 'bracket' || b.order_class === 'oto') {
       const exitSide = b.side === 'buy' ? 'sell' : 'buy';
       const legs: Json[] = [];
-      const tp = b.take_profit as Json | undefined;
-      const sl = b.stop_loss as Json | undefined;
       if (tp)
         legs.push(
           this.newOrder(

@@ -1,6 +1,7 @@
 /** Local order validation: every rule names its field; bodies use exact decimal strings. */
 import { describe, expect, it } from 'vitest';
-import { type AlpacaError, buildOrderBody, buildReplaceBody, type OrderInput } from '../src/index.js';
+import type { AlpacaError } from '../src/index.js';
+import { buildOrderBody, buildReplaceBody, type OrderInput } from '../src/orders.js';
 
 const id = () => 'cid-1';
 const build = (input: Partial<OrderInput>) =>
@@ -66,17 +67,61 @@ describe('buildOrderBody', () => {
       take_profit: { limit_price: '200' },
       stop_loss: { stop_price: '180' },
     });
-    expect(
-      build({
-        side: 'sell',
-        type: 'limit',
-        limitPrice: 200,
-        orderClass: 'oco',
-        takeProfit: { limitPrice: 200 },
-        stopLoss: { stopPrice: 180, limitPrice: 179 },
-      }),
-    ).toMatchObject({ order_class: 'oco', stop_loss: { stop_price: '180', limit_price: '179' } });
     expect(build({ orderClass: 'oto', stopLoss: { stopPrice: 180 } })).toMatchObject({ order_class: 'oto' });
+  });
+
+  it('builds an OCO exit exactly as Alpaca documents it: no top-level limit_price', () => {
+    const oco = {
+      side: 'sell',
+      type: 'limit',
+      timeInForce: 'gtc',
+      orderClass: 'oco',
+      takeProfit: { limitPrice: 200 },
+      stopLoss: { stopPrice: 180 },
+    } as const;
+    expect(build(oco)).toEqual({
+      symbol: 'AAPL',
+      qty: '1',
+      side: 'sell',
+      type: 'limit',
+      time_in_force: 'gtc',
+      client_order_id: 'cid-1',
+      order_class: 'oco',
+      take_profit: { limit_price: '200' },
+      stop_loss: { stop_price: '180' },
+    });
+    // The stop half may be a stop-limit; the type may be left out (an OCO is always a limit).
+    const { type: _, ...untyped } = oco;
+    expect(build({ ...untyped, stopLoss: { stopPrice: 180, limitPrice: '179.50' } })).toEqual({
+      ...build(oco),
+      stop_loss: { stop_price: '180', limit_price: '179.50' },
+    });
+    // Covering a short: buy, take profit below the stop.
+    expect(
+      build({ ...oco, side: 'buy', takeProfit: { limitPrice: 150 }, stopLoss: { stopPrice: 170 } }),
+    ).toMatchObject({ side: 'buy', take_profit: { limit_price: '150' }, stop_loss: { stop_price: '170' } });
+  });
+
+  it('refuses what Alpaca does not take on an OCO, naming the field and the fix', () => {
+    const oco = {
+      side: 'sell',
+      orderClass: 'oco',
+      takeProfit: { limitPrice: 200 },
+      stopLoss: { stopPrice: 180 },
+    } as const;
+    // A top-level limit price: Alpaca ignores it, so it is refused, even when it equals the take profit.
+    for (const limitPrice of [200, 1])
+      expect(() => build({ ...oco, type: 'limit', limitPrice })).toThrow(
+        'invalid order: limitPrice is not used by oco orders: Alpaca takes the take-profit price from ' +
+          'takeProfit.limitPrice (a top-level limit_price is ignored); move the price to takeProfit.limitPrice',
+      );
+    expect(fieldOf({ ...oco, limitPrice: 200 })).toBe('limitPrice');
+    expect(fieldOf({ ...oco, type: 'market' })).toBe('type');
+    expect(fieldOf({ ...oco, type: 'stop', stopPrice: 180 })).toBe('type');
+    expect(fieldOf({ ...oco, takeProfit: undefined })).toBe('takeProfit');
+    expect(fieldOf({ ...oco, stopLoss: undefined })).toBe('stopLoss');
+    expect(fieldOf({ ...oco, takeProfit: { limitPrice: 175 } })).toBe('takeProfit.limitPrice');
+    expect(fieldOf({ ...oco, takeProfit: { limitPrice: 200.001 } })).toBe('takeProfit.limitPrice');
   });
 
   it('names the field of every broken rule', () => {
@@ -128,7 +173,12 @@ describe('buildOrderBody', () => {
       }),
     ).toBe('timeInForce');
     expect(
-      fieldOf({ orderClass: 'oco', takeProfit: { limitPrice: 200 }, stopLoss: { stopPrice: 180 } }),
+      fieldOf({
+        orderClass: 'oco',
+        type: 'market',
+        takeProfit: { limitPrice: 200 },
+        stopLoss: { stopPrice: 180 },
+      }),
     ).toBe('type');
     expect(fieldOf({ orderClass: 'oto' })).toBe('takeProfit');
     expect(fieldOf({ orderClass: 'bracket', takeProfit: {} as never, stopLoss: { stopPrice: 1 } })).toBe(

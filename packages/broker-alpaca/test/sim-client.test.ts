@@ -155,6 +155,43 @@ describe('real client against the paper exchange', () => {
     ]);
   });
 
+  it('an OCO exit as the issue writes it goes through the real client and fills its take-profit', async () => {
+    // bar0 open 63.4375: buy 20. OCO sell 20: take profit 61.50, stop 58 (stop-limit 57.50).
+    // bar1 (open 60.8125, high 61.875, low 60.625): high ≥ 61.50 → the take-profit (the OCO order
+    // itself) fills at max(60.8125, 61.50) = 61.50; low 60.625 > 58, so the stop leg is canceled.
+    ex = await startPaperExchange({ bars: msftBars(4), initialCash: 10_000 });
+    const alpaca = clientFor(ex);
+    await alpaca.submitOrder({ symbol: 'MSFT', qty: 20, side: 'buy', type: 'market', timeInForce: 'day' });
+    ex.advance();
+    const oco = await alpaca.submitOrder({
+      symbol: 'MSFT',
+      qty: 20,
+      side: 'sell',
+      type: 'limit',
+      timeInForce: 'gtc',
+      orderClass: 'oco',
+      takeProfit: { limitPrice: 61.5 },
+      stopLoss: { stopPrice: 58, limitPrice: 57.5 },
+    });
+    expect([oco.orderClass, oco.type, oco.side, oco.limitPrice, oco.status]).toEqual([
+      'oco',
+      'limit',
+      'sell',
+      61.5,
+      'new',
+    ]);
+    expect(oco.legs?.map((x) => [x.type, x.side, x.stopPrice, x.limitPrice, x.status])).toEqual([
+      ['stop_limit', 'sell', 58, 57.5, 'new'],
+    ]);
+    ex.advance();
+    const done = await alpaca.getOrder(oco.id, { nested: true });
+    expect([done.status, done.filledQty, done.filledAvgPrice]).toEqual(['filled', 20, 61.5]);
+    expect(done.legs?.map((x) => [x.status, x.filledQty])).toEqual([['canceled', 0]]);
+    expect(await alpaca.listPositions()).toEqual([]);
+    // 10000 − 20 × 63.4375 + 20 × 61.50 = 9961.25
+    expect((await alpaca.getAccount()).cash).toBe(9_961.25);
+  });
+
   it('submitOrder survives a dropped connection after the order was accepted (no duplicate)', async () => {
     ex = await startPaperExchange({ bars: msftBars(3) });
     const alpaca = clientFor(ex);

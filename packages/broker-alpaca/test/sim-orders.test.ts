@@ -39,6 +39,35 @@ describe('order classes', () => {
     expect((await http.get('/v2/positions')).body).toEqual([]);
   });
 
+  it('OCO: prices its take-profit from take_profit.limit_price and ignores a top-level limit_price, like Alpaca', async () => {
+    // alpaca-py used to force a top-level limit_price on OCOs; people sent limit_price=1 and Alpaca
+    // ignored it. A sell limit at 1 would fill at bar1's open 60.8125; the take-profit at 61.50
+    // fills at max(60.8125, 61.50) = 61.50 (bar1 high 61.875).
+    ex = await startPaperExchange({ bars: msftBars(4) });
+    const http = api(ex);
+    await http.order({ symbol: 'MSFT', qty: '20', side: 'buy', type: 'market', time_in_force: 'day' });
+    ex.advance();
+    const oco = await http.order({
+      symbol: 'MSFT',
+      qty: '20',
+      side: 'sell',
+      type: 'limit',
+      limit_price: '1',
+      time_in_force: 'gtc',
+      order_class: 'oco',
+      take_profit: { limit_price: '61.5' },
+      stop_loss: { stop_price: '58' },
+    });
+    expect([oco.limit_price, oco.legs[0].stop_price]).toEqual(['61.5', '58']);
+    ex.advance();
+    const after = (await http.get(`/v2/orders/${oco.id}?nested=true`)).body;
+    expect([after.status, after.filled_avg_price, after.legs[0].status]).toEqual([
+      'filled',
+      '61.5',
+      'canceled',
+    ]);
+  });
+
   it('OTO: one exit leg, held until the entry fills; canceling the entry cancels the held leg', async () => {
     ex = await startPaperExchange({ bars: msftBars(4) });
     const http = api(ex);

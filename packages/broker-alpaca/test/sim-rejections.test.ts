@@ -64,6 +64,44 @@ describe('POST /v2/orders rejections', () => {
     ]);
   });
 
+  it('malformed OCOs: 422 with Alpaca codes, messages naming the take_profit / stop_loss field', async () => {
+    ex = await startPaperExchange({ bars: msftBars(3) });
+    const http = api(ex);
+    await http.order(buy({ qty: '10' }));
+    ex.advance();
+    const oco = (extra: Record<string, unknown>) =>
+      buy({
+        side: 'sell',
+        qty: '10',
+        type: 'limit',
+        time_in_force: 'gtc',
+        order_class: 'oco',
+        take_profit: { limit_price: '65' },
+        stop_loss: { stop_price: '58' },
+        ...extra,
+      });
+    const cases: [Record<string, unknown>, number, string][] = [
+      [oco({ take_profit: undefined }), 40010001, 'oco orders require take_profit.limit_price'],
+      [oco({ take_profit: { limit_price: '65' }, stop_loss: {} }), 40010001, 'stop_loss.stop_price'],
+      [oco({ type: 'market' }), 42210000, 'oco orders must be limit orders'],
+      [oco({ type: 'stop', stop_price: '58' }), 42210000, 'oco orders must be limit orders'],
+      [oco({ take_profit: { limit_price: '65.123' } }), 42210000, 'invalid take_profit.limit_price 65.123'],
+      [oco({ take_profit: { limit_price: '57' } }), 42210000, 'take_profit.limit_price must be >'],
+      [
+        oco({ side: 'buy', take_profit: { limit_price: '65' } }),
+        42210000,
+        'take_profit.limit_price must be <',
+      ],
+    ];
+    for (const [body, code, message] of cases) {
+      const r = await http.post('/v2/orders', body);
+      expect([r.status, r.body.code], JSON.stringify(body)).toEqual([422, code]);
+      expect(Object.keys(r.body).sort()).toEqual(['code', 'message']);
+      expect(r.body.message, JSON.stringify(body)).toContain(message);
+    }
+    expect(ex.state().orders).toHaveLength(1); // only the entry
+  });
+
   it('buying power, insufficient qty and wash trades: 403', async () => {
     ex = await startPaperExchange({ bars: msftBars(3), initialCash: 10_000, marginMultiplier: 1 });
     const http = api(ex);

@@ -693,7 +693,6 @@ export class PaperBook {
     if (qty === null && notional === null) throw unprocessable('qty or notional is required', 40010001);
     if (qty !== null && notional !== null)
       throw unprocessable('only one of qty or notional is accepted', 40010001);
-    let limitPrice = parseDecimal(body.limit_price, 'limit_price');
     const stopPrice = parseDecimal(body.stop_price, 'stop_price');
     const trailPrice = parseDecimal(body.trail_price, 'trail_price');
     const trailPercent = parseDecimal(body.trail_percent, 'trail_percent');
@@ -702,7 +701,16 @@ export class PaperBook {
     const tpLimit = takeProfit ? parseDecimal(takeProfit.limit_price, 'take_profit.limit_price') : null;
     const slStop = stopLoss ? parseDecimal(stopLoss.stop_price, 'stop_loss.stop_price') : null;
     const slLimit = stopLoss ? parseDecimal(stopLoss.limit_price, 'stop_loss.limit_price') : null;
-    if (orderClass === 'oco' && limitPrice === null) limitPrice = tpLimit;
+    if (orderClass === 'oco') {
+      if (type !== 'limit') throw unprocessable('oco orders must be limit orders', 42210000);
+      if (tpLimit === null || slStop === null) {
+        throw unprocessable('oco orders require take_profit.limit_price and stop_loss.stop_price', 40010001);
+      }
+    }
+    // The OCO order itself is its take-profit limit: Alpaca prices it from
+    // take_profit.limit_price and ignores a top-level limit_price
+    // (https://github.com/alpacahq/alpaca-py/issues/401), so one sent anyway must not trade.
+    const limitPrice = orderClass === 'oco' ? tpLimit : parseDecimal(body.limit_price, 'limit_price');
     if ((type === 'limit' || type === 'stop_limit') && limitPrice === null) {
       throw unprocessable('limit_price is required', 40010001);
     }
@@ -717,7 +725,7 @@ export class PaperBook {
         throw unprocessable('trailing stop orders must be day or gtc', 42210000);
     }
     for (const [p, f] of [
-      [limitPrice, 'limit_price'],
+      [orderClass === 'oco' ? null : limitPrice, 'limit_price'], // an OCO's is take_profit's
       [stopPrice, 'stop_price'],
       [tpLimit, 'take_profit.limit_price'],
       [slStop, 'stop_loss.stop_price'],
@@ -780,8 +788,6 @@ export class PaperBook {
         );
       }
     }
-    if (orderClass === 'oco' && type !== 'limit')
-      throw unprocessable('oco orders must be limit orders', 42210000);
     if (orderClass === 'oto' && (tpLimit === null) === (slStop === null)) {
       throw unprocessable('oto orders require exactly one of take_profit or stop_loss', 40010001);
     }
