@@ -1,6 +1,6 @@
 // Benchmark on the BUILT package: a one-year 1m intraday request against the local
 // fake (4 windows, ~98k bars): end-to-end time, then the same request from the cache,
-// then CSV parsing of the largest shared data file. Last stdout line = one JSON object.
+// then CSV parsing of the largest committed data file (test/fixtures/csv). Last stdout line = one JSON object.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ try {
   t = performance.now();
   await client.intraday('AAPL.US', range);
   const cachedMs = performance.now() - t;
-  const csvPath = new URL('../../../../shared/data/dow30_daily_close_1991-2000.csv', import.meta.url);
+  const csvPath = new URL('../test/fixtures/csv/dow30_daily_close_1991-2000.csv', import.meta.url);
   const text = await readFile(csvPath, 'utf8');
   t = performance.now();
   const csvBars = parseBarsCsv(text);

@@ -1,10 +1,12 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseBarsCsv, readBarsCsv } from './csv-source.js';
 import { isEodhdError } from './errors.js';
 
-const DATA = new URL('../../../../shared/data/', import.meta.url).pathname;
+// Real price files committed with the tests (provenance and licence: test/fixtures/csv/README.md).
+const DATA = fileURLToPath(new URL('../test/fixtures/csv/', import.meta.url));
 
-describe('CSV bar files (shared/data format)', () => {
+describe('CSV bar files (the long symbol,date|timestamp,open,high,low,close,volume format)', () => {
   it('reads the full OHLCV file as Bars', async () => {
     const bars = await readBarsCsv(`${DATA}msft_daily_ohlcv_2000-2001.csv`);
     expect(bars.length).toBe(249);
@@ -42,7 +44,7 @@ describe('CSV bar files (shared/data format)', () => {
   });
 
   it('rejects a file of another schema with BAD_CSV naming the column', async () => {
-    await expect(readBarsCsv(`${DATA}usdthb_quotes_1997-06.csv`)).rejects.toMatchObject({
+    await expect(readBarsCsv(`${DATA}usdthb_quotes_1997-06-01_100-rows.csv`)).rejects.toMatchObject({
       code: 'BAD_CSV',
       field: 'close',
     });

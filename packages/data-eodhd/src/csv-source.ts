@@ -1,5 +1,5 @@
 /**
- * Local CSV bar files in the shared data format (`../shared/data/README.md`):
+ * Local CSV bar files in the long format (examples and provenance: `test/fixtures/csv/README.md`):
  * `symbol,date,open,high,low,close,volume` (or `timestamp` instead of `date`), one
  * header row, no quoting, an empty field = the value is missing. They become the same
  * `Bar`s the client returns. Close-only rows (empty open/high/low) get open = high =
@@ -118,7 +118,7 @@ export function parseBarsCsv(text: string, options: ParseBarsCsvOptions = {}): B
  * Reads a CSV bar file from disk (see {@link parseBarsCsv}).
  *
  * @example
- * const bars = await readBarsCsv('../shared/data/msft_daily_ohlcv_2000-2001.csv');
+ * const bars = await readBarsCsv('prices.csv'); // header symbol,date,open,high,low,close,volume
  */
 export async function readBarsCsv(
   path: string,
