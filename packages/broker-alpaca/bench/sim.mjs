@@ -4,7 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { parseBarsCsv, startPaperExchange } from '@marlts/broker-alpaca/sim';
 
-const base = parseBarsCsv(readFileSync('/work/shared/data/sp500_daily_ohlcv_2000-2020.csv', 'utf8'));
+const base = parseBarsCsv(
+  readFileSync(new URL('../test/fixtures/sp500_daily_ohlcv_2000-2020.csv', import.meta.url), 'utf8'),
+);
 const symbols = Array.from({ length: 10 }, (_, i) => `S${i}`);
 const bars = symbols.flatMap((symbol) => base.map((b) => ({ ...b, symbol })));
 const headers = { 'APCA-API-KEY-ID': 'k', 'APCA-API-SECRET-KEY': 's', 'content-type': 'application/json' };

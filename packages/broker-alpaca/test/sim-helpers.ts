@@ -1,9 +1,11 @@
 /** Shared helpers for the paper-exchange tests: raw HTTP and websocket access, real data. */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { type Bar, type PaperExchange, parseBarsCsv } from '../src/sim/index.js';
 
-export const MSFT_CSV = '/work/shared/data/msft_daily_ohlcv_2000-2001.csv';
+/** Real MSFT daily OHLCV committed with the tests (provenance and licence: fixtures/README.md). */
+export const MSFT_CSV = fileURLToPath(new URL('./fixtures/msft_daily_ohlcv_2000-2001.csv', import.meta.url));
 
 /** The first `n` MSFT daily bars (real data, 2000-09-27 onwards). */
 export function msftBars(n = 249): Bar[] {

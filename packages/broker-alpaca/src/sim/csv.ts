@@ -20,7 +20,7 @@ export interface ParseBarsCsvOptions {
  * Empty open/high/low fall back to the close and empty volume to 0 (close-only
  * data: volume 0 means the exchange fills any size).
  * @example
- * const bars = parseBarsCsv(readFileSync('msft_daily_ohlcv_2000-2001.csv', 'utf8'));
+ * const bars = parseBarsCsv(readFileSync('prices.csv', 'utf8')); // header symbol,date,open,high,low,close,volume
  */
 export function parseBarsCsv(text: string, options: ParseBarsCsvOptions = {}): Bar[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
