@@ -138,8 +138,16 @@ export const marketEnvOptionsSchema = z.strictObject({
       includeFlows: z.boolean().default(false),
       /** Extra feature columns `[nBars × nAssets × nFeatures]` aligned with the frame rows (frame mode only). */
       extra: z.strictObject({ values: numericArray, nFeatures: z.number().int().min(1) }).optional(),
+      /**
+       * `returns-window`: the last `window` raw log returns of every asset, then weights and cash.
+       * `asset-features`: one block per asset (volatility-normalised returns over `horizons`,
+       * its weight, flows, extra columns), then `[cash]`: the input of a per-asset shared encoder.
+       */
+      kind: z.enum(['returns-window', 'asset-features']).default('returns-window'),
+      /** Return horizons in bars of the `asset-features` layout (each ≤ window). */
+      horizons: z.array(z.number().int().min(1)).min(1).default([1, 5, 20, 60]),
     })
-    .default({ includeFlows: false }),
+    .default({ includeFlows: false, kind: 'returns-window', horizons: [1, 5, 20, 60] }),
   /** Default risk rules for every agent. */
   risk: riskSchema.default({}),
   /** Annualisation; default inferred from the frame's times. */

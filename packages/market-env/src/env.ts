@@ -202,6 +202,8 @@ export class MarketEnv {
       this.nExtra = 0;
     }
     this.layout = observationLayout({
+      kind: c.observation.kind,
+      horizons: c.observation.horizons,
       window: c.window,
       nAssets: N,
       nFlowAgents: c.observation.includeFlows ? A : 0,

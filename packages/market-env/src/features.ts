@@ -2,7 +2,9 @@
  * The observation of one agent, built by one pure function that the env, the app's
  * live loop and notebooks all call, so live features equal training features.
  *
- * Layout (float32, in this order):
+ * Two layouts. `asset-features` (one block per asset, then a global block) is what a
+ * per-asset shared encoder reads; see {@link observationLayout}. `returns-window`, the
+ * flat layout (float32, in this order):
  * 1. `returns`  `[window × nAssets]`: log returns `log(close_s / close_{s−1})` for the last
  *    `window` bars up to the decision bar t, time-major, oldest first.
  * 2. `weights`  `[nAssets]`: the agent's current weights `shares·close_t / value_t`.
@@ -13,8 +15,15 @@
  */
 import { MarketEnvError } from './errors.js';
 
+/** Which observation layout an env writes. */
+export type ObservationKind = 'returns-window' | 'asset-features';
+
+/** Return horizons (bars) of the `asset-features` layout unless told otherwise. */
+export const DEFAULT_HORIZONS: readonly number[] = [1, 5, 20, 60];
+
 /** Offsets and lengths of each block of an observation. */
 export interface ObservationLayout {
+  readonly kind: ObservationKind;
   readonly window: number;
   readonly nAssets: number;
   readonly nFlowAgents: number;
@@ -26,6 +35,16 @@ export interface ObservationLayout {
   readonly flowsOffset: number;
   /** −1 when there are no extra features. */
   readonly extraOffset: number;
+  /**
+   * `asset-features`: the per-asset blocks `[nAssets × itemDim]` come first, then the global
+   * block `[globalDim]`. An asset's block is: one volatility-normalised return per horizon
+   * (`horizons`), its current weight, one traded-notional flow per flow agent, then the
+   * user's extra columns. The global block is `[cash / value]`. (`returns-window`:
+   * itemDim and globalDim are 0.)
+   */
+  readonly itemDim: number;
+  readonly globalDim: number;
+  readonly horizons: readonly number[];
   /** Total length. */
   readonly size: number;
 }
@@ -33,16 +52,47 @@ export interface ObservationLayout {
 /**
  * @example
  * observationLayout({ window: 32, nAssets: 10 }).size; // 331
+ * observationLayout({ kind: 'asset-features', window: 60, nAssets: 10 }).itemDim; // 5 (4 horizons + weight)
  */
 export function observationLayout(options: {
+  kind?: ObservationKind;
   window: number;
   nAssets: number;
   nFlowAgents?: number;
   nExtraFeatures?: number;
+  horizons?: readonly number[];
 }): ObservationLayout {
   const { window, nAssets } = options;
   const nFlowAgents = options.nFlowAgents ?? 0;
   const nExtraFeatures = options.nExtraFeatures ?? 0;
+  if (options.kind === 'asset-features') {
+    const horizons = [...(options.horizons ?? DEFAULT_HORIZONS)].sort((a, b) => a - b);
+    const longest = Math.max(...horizons);
+    if (horizons.length === 0 || horizons.some((h) => !Number.isInteger(h) || h < 1) || longest > window) {
+      throw new MarketEnvError(
+        'CONFIG',
+        `observation.horizons must be whole numbers of bars in [1, window = ${window}], got [${horizons.join(', ')}]: raise window to at least the longest horizon`,
+        { field: 'observation.horizons' },
+      );
+    }
+    const itemDim = horizons.length + 1 + nFlowAgents + nExtraFeatures;
+    return {
+      kind: 'asset-features',
+      window,
+      nAssets,
+      nFlowAgents,
+      nExtraFeatures,
+      returnsOffset: -1,
+      weightsOffset: -1,
+      cashOffset: nAssets * itemDim,
+      flowsOffset: -1,
+      extraOffset: -1,
+      itemDim,
+      globalDim: 1,
+      horizons,
+      size: nAssets * itemDim + 1,
+    };
+  }
   const weightsOffset = window * nAssets;
   const cashOffset = weightsOffset + nAssets;
   let size = cashOffset + 1;
@@ -51,10 +101,14 @@ export function observationLayout(options: {
   const extraOffset = nExtraFeatures > 0 ? size : -1;
   size += nExtraFeatures * nAssets;
   return {
+    kind: 'returns-window',
     window,
     nAssets,
     nFlowAgents,
     nExtraFeatures,
+    itemDim: 0,
+    globalDim: 0,
+    horizons: [],
     returnsOffset: 0,
     weightsOffset,
     cashOffset,
@@ -104,6 +158,21 @@ export function writeObservation(
   extra?: ArrayLike<number>,
   extraOffset = 0,
 ): void {
+  if (layout.kind === 'asset-features') {
+    writeAssetFeatures(
+      out,
+      outOffset,
+      layout,
+      returns,
+      returnsOffset,
+      weights,
+      cashFraction,
+      flows,
+      extra,
+      extraOffset,
+    );
+    return;
+  }
   const len = layout.window * layout.nAssets;
   out.set(returns.subarray(returnsOffset, returnsOffset + len), outOffset);
   const N = layout.nAssets;
@@ -122,6 +191,62 @@ export function writeObservation(
   }
 }
 
+/** Volatility-normalised returns are clipped to ±this many standard deviations. */
+const FEATURE_CLIP = 5;
+/** Floor of the per-bar volatility estimate, so flat prices give 0, not 0/0. */
+const MIN_VOL = 1e-6;
+
+/**
+ * The `asset-features` writer. Everything is computed from the `window` returns handed in,
+ * so a feature depends only on the last `window + 1` closes, whatever slice of history the
+ * caller holds (training, evaluation and live trading agree). Per asset: σ is the
+ * exponentially weighted RMS of the window's returns (span = window, newest weighted
+ * most, normalised weights); each horizon h gives `Σ last h returns / (σ·√h)`, clipped to ±5.
+ */
+function writeAssetFeatures(
+  out: Float32Array,
+  outOffset: number,
+  layout: ObservationLayout,
+  returns: ArrayLike<number>,
+  returnsOffset: number,
+  weights: ArrayLike<number>,
+  cashFraction: number,
+  flows: ArrayLike<number> | undefined,
+  extra: ArrayLike<number> | undefined,
+  extraOffset: number,
+): void {
+  const { window: W, nAssets: N, itemDim, horizons } = layout;
+  const alpha = 2 / (W + 1);
+  const H = horizons.length;
+  for (let n = 0; n < N; n++) {
+    let wsum = 0;
+    let vsum = 0;
+    let decay = 1;
+    for (let k = 0; k < W; k++) {
+      const r = returns[returnsOffset + (W - 1 - k) * N + n]!;
+      vsum += decay * r * r;
+      wsum += decay;
+      decay *= 1 - alpha;
+    }
+    const sigma = Math.max(Math.sqrt(vsum / wsum), MIN_VOL);
+    const o = outOffset + n * itemDim;
+    let cum = 0;
+    let k = 0;
+    for (let j = 0; j < H; j++) {
+      const h = horizons[j]!;
+      for (; k < h; k++) cum += returns[returnsOffset + (W - 1 - k) * N + n]!;
+      const z = cum / (sigma * Math.sqrt(h));
+      out[o + j] = z > FEATURE_CLIP ? FEATURE_CLIP : Math.max(z, -FEATURE_CLIP);
+    }
+    out[o + H] = weights[n]!;
+    let p = o + H + 1;
+    for (let a = 0; a < layout.nFlowAgents; a++) out[p++] = flows ? flows[a * N + n]! : 0;
+    for (let e = 0; e < layout.nExtraFeatures; e++)
+      out[p++] = extra ? extra[extraOffset + n * layout.nExtraFeatures + e]! : 0;
+  }
+  out[outOffset + layout.cashOffset] = cashFraction;
+}
+
 /** Inputs of {@link buildObservation}. */
 export interface ObservationInputs {
   /** Time-major closes `[rows × nAssets]`, the last row is the decision bar; needs ≥ window + 1 rows. */
@@ -138,6 +263,9 @@ export interface ObservationInputs {
   /** `[nAssets × nExtraFeatures]` extra columns at the decision bar. */
   extra?: ArrayLike<number>;
   nExtraFeatures?: number;
+  /** The env's `observation.kind` (default `returns-window`) and, for `asset-features`, its horizons. */
+  kind?: ObservationKind;
+  horizons?: readonly number[];
 }
 
 /**
@@ -155,7 +283,14 @@ export function buildObservation(inputs: ObservationInputs, out?: Float32Array):
   }
   const nFlowAgents = inputs.flows ? (inputs.nFlowAgents ?? inputs.flows.length / nAssets) : 0;
   const nExtraFeatures = inputs.extra ? (inputs.nExtraFeatures ?? inputs.extra.length / nAssets) : 0;
-  const layout = observationLayout({ window, nAssets, nFlowAgents, nExtraFeatures });
+  const layout = observationLayout({
+    window,
+    nAssets,
+    nFlowAgents,
+    nExtraFeatures,
+    ...(inputs.kind ? { kind: inputs.kind } : {}),
+    ...(inputs.horizons ? { horizons: inputs.horizons } : {}),
+  });
   const first = (rows - window - 1) * nAssets;
   const tail = Array.prototype.slice.call(inputs.closes, first, rows * nAssets) as number[];
   const r = logReturnsFromCloses(tail, nAssets, new Float32Array(tail.length));

@@ -58,8 +58,14 @@ export type {
 // Actions and observations (the same builder the env uses, for live trading)
 export { normalizeWeights, roleBounds } from './actions.js';
 export type { AgentRole } from './actions.js';
-export { buildObservation, logReturnsFromCloses, observationLayout, writeObservation } from './features.js';
-export type { ObservationInputs, ObservationLayout } from './features.js';
+export {
+  buildObservation,
+  DEFAULT_HORIZONS,
+  logReturnsFromCloses,
+  observationLayout,
+  writeObservation,
+} from './features.js';
+export type { ObservationInputs, ObservationKind, ObservationLayout } from './features.js';
 
 // Rewards
 export { DifferentialSharpe, logReturnReward, shapedReward } from './rewards.js';

@@ -137,7 +137,7 @@ export function oracleActor(
       let sum = 0;
       for (let n = 0; n < N; n++) {
         const edge = slot === 'long' ? m[n]! : -m[n]!;
-        out[n] = edge > 0 ? edge : 0;
+        out[n] = Math.max(edge, 0);
         sum += out[n]!;
       }
       const scale = sum > 0 ? (slot === 'long' ? 1 : -options.grossLimit) / sum : 0;
