@@ -108,10 +108,7 @@ describe('marlts main', () => {
     const args = [
       'train',
       '--data',
-      join(
-        process.env.MARLTS_DATA_DIR ?? join(import.meta.dirname, '../../../../shared/data'),
-        'msft_daily_ohlcv_2000-2001.csv',
-      ),
+      join(import.meta.dirname, '../test/fixtures/msft_daily_ohlcv_2000-2001.csv'),
       '--agents',
       'long',
       '--ppo-steps',

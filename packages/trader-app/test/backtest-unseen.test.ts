@@ -1,25 +1,14 @@
-// `marlts backtest` on CSVs it has never seen, in the shared format: an intraday FX slice
+// `marlts backtest` on CSVs it has never seen, in the long bars format: an intraday FX slice
 // (one symbol, 30-minute bars) and the S&P 500 index (OHLCV) — tiny budgets, real data.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/main.js';
 import { RunStore } from '../src/store.js';
 
-const SHARED = process.env.MARLTS_DATA_DIR ?? join(import.meta.dirname, '../../../../shared/data');
-
-function slice(file: string, from: string, to: string): string {
-  const lines = readFileSync(join(SHARED, file), 'utf8').split('\n');
-  const rows = lines.slice(1).filter((l) => {
-    const t = l.split(',')[1] ?? '';
-    return t >= from && t < to;
-  });
-  const dir = mkdtempSync(join(tmpdir(), 'marlts-unseen-'));
-  const out = join(dir, `${file.replace('.csv', '')}-slice.csv`);
-  writeFileSync(out, `${lines[0]}\n${rows.join('\n')}\n`);
-  return out;
-}
+// Real slices committed with the tests (provenance and licence: fixtures/README.md).
+const fixture = (file: string) => join(import.meta.dirname, 'fixtures', file);
 
 async function backtest(file: string, extra: string[]) {
   const runDir = mkdtempSync(join(tmpdir(), 'marlts-bt-'));
@@ -58,7 +47,7 @@ async function backtest(file: string, extra: string[]) {
 
 describe('backtest on unseen CSVs', () => {
   it('runs walk-forward on 30-minute USD/CHF bars and reports agents beside every baseline', async () => {
-    const file = slice('usdchf_30min_1996-2001.csv', '1997-03-03', '1997-03-20');
+    const file = fixture('usdchf_30min_1997-03-03_1997-03-19.csv');
     const r = await backtest(file, ['--train-bars', '300', '--test-bars', '100']);
     expect(r.err).toMatch(
       /walk-forward on 1 symbols, \d+ bars \(\d+ bars\/year\): train 300 bars → test 100 unseen bars, last 2 folds, 2 seed\(s\)/,
@@ -105,7 +94,7 @@ describe('backtest on unseen CSVs', () => {
   });
 
   it('runs on the S&P 500 OHLCV file, testing at the live retrain cadence by default', async () => {
-    const file = slice('sp500_daily_ohlcv_2000-2020.csv', '2007-01-01', '2009-12-31');
+    const file = fixture('sp500_daily_ohlcv_2007-2009.csv');
     const r = await backtest(file, ['--train-bars', '400']);
     expect(r.err).toContain('test 21 unseen bars (the live retrain cadence), last 2 folds');
     expect(r.code).toBe(0);

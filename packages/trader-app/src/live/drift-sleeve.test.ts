@@ -4,12 +4,13 @@ import { buildFrame, MarketEnv, parseBarsCsv } from '@marlts/market-env';
 import { describe, expect, it } from 'vitest';
 import { driftSleeve } from './loop.js';
 
-const SHARED = process.env.MARLTS_DATA_DIR ?? join(import.meta.dirname, '../../../../../shared/data');
+// Real MSFT daily OHLCV committed with the tests (provenance and licence: test/fixtures/README.md).
+const FIXTURES = join(import.meta.dirname, '../../test/fixtures');
 
 describe('driftSleeve', () => {
   it('reproduces the weights market-env shows an agent after its order filled at the next open', () => {
     // Real OHLC data, so fills (next open) and marks (close) differ; no costs so only prices move weights.
-    const file = join(SHARED, 'msft_daily_ohlcv_2000-2001.csv');
+    const file = join(FIXTURES, 'msft_daily_ohlcv_2000-2001.csv');
     const frame = buildFrame(parseBarsCsv(readFileSync(file, 'utf8'), { file }));
     const env = new MarketEnv({
       frame,
