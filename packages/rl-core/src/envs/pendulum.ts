@@ -4,7 +4,7 @@
  * L166-168, `angle_normalize` L276-277, with the `TimeLimit` wrapper of
  * `gym.make('Pendulum-v1')`, 200 steps). Float64 state `[theta, thetaDot]` (theta is never
  * wrapped), float32 observation `[cos θ, sin θ, θ̇]`, torque clipped to ±2, never terminates.
- * `shared/vectors/pendulum_traj.json` pins the dynamics.
+ * `test/vectors/pendulum_traj.json` pins the dynamics.
  */
 import { z } from 'zod';
 import type { Env, ResetResult, StepResult } from '../env.js';

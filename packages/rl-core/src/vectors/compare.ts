@@ -1,10 +1,10 @@
 /**
- * Tolerance comparison of {@link VectorCheck}s, and the tolerances of shared/vectors/README.md.
+ * Tolerance comparison of {@link VectorCheck}s, and the tolerances of test/vectors/README.md.
  */
 import type { VectorCheck, VectorMismatch } from './types.js';
 
 /**
- * Tolerances from shared/vectors/README.md (`|a − e| <= atol + rtol·|e|`).
+ * Tolerances from test/vectors/README.md (`|a − e| <= atol + rtol·|e|`).
  * @example
  * const check = { label: 'x', actual: [1], expected: [1], ...VECTOR_TOLERANCES.float64 };
  */

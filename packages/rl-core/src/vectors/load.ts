@@ -54,7 +54,7 @@ export interface LoadedVectors {
  * when the folder is missing, holds no JSON file, or a file is not valid JSON.
  *
  * @example
- * const { files, skipped } = loadVectorFiles('/work/shared/vectors');
+ * const { files, skipped } = loadVectorFiles('packages/rl-core/test/vectors');
  */
 export function loadVectorFiles(dir: string): LoadedVectors {
   let names: string[];

@@ -1,10 +1,10 @@
 /**
- * Shapes of the reference-vector files in `shared/vectors` (see its README.md): every file
+ * Shapes of the reference-vector files in `test/vectors` (see its README.md): every file
  * is `{ source, description, generated_with, cases: [{ name, note?, … }] }` and a runner
  * turns each case into a list of {@link VectorCheck}s (actual vs expected with a tolerance).
  */
 
-/** The file kinds rl-core understands (the filename stems of shared/vectors). */
+/** The file kinds rl-core understands (the filename stems of test/vectors). */
 export type VectorKind =
   | 'gae'
   | 'ppo_loss'
