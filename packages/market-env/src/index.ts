@@ -39,7 +39,7 @@ export {
 } from './synthetic.js';
 export type { SyntheticConfig, SyntheticOptions } from './synthetic.js';
 
-// The market step (pure kernels, pinned by shared/vectors/market_step.json)
+// The market step (pure kernels, pinned by test/fixtures/vectors/market_step.json)
 export {
   createExecutionOutputs,
   executeTrades,

@@ -4,7 +4,7 @@
  * net notional of ALL agents per asset moves the execution price
  * (`impact = clamp(1 + k·net/(L + 1), 1 − m, 1 + m)`, or a square-root law); cash pays
  * `q·execPrice` plus fees. `marketStep` composes the kernels exactly as
- * shared/vectors/market_step.json pins them; `MarketEnv` calls the same kernels.
+ * test/fixtures/vectors/market_step.json pins them; `MarketEnv` calls the same kernels.
  */
 import { shapedReward } from './rewards.js';
 
