@@ -1,5 +1,5 @@
 /**
- * CSV bars in the long format of shared/data (`symbol,date|timestamp,open,high,low,close,volume`,
+ * CSV bars in the long format (`symbol,date|timestamp,open,high,low,close,volume`,
  * one header row, empty field = missing). Close-only files fill open/high/low with close and
  * volume with 0, as architecture.md asks. Errors name the file, symbol and 1-based line.
  */
@@ -35,7 +35,7 @@ export function parseBarTime(text: string): number {
  * Parses CSV text into bars, in file order. Checks each value (finite, positive prices,
  * non-negative volume) and that every symbol's times strictly increase.
  * @example
- * const bars = parseBarsCsv(readFileSync('msft_daily_ohlcv_2000-2001.csv', 'utf8'), { file: 'msft.csv' });
+ * const bars = parseBarsCsv(readFileSync('prices.csv', 'utf8'), { file: 'prices.csv' });
  */
 export function parseBarsCsv(text: string, options: ParseBarsCsvOptions = {}): Bar[] {
   const where = options.file ? `${options.file}: ` : '';
