@@ -1,7 +1,8 @@
 /**
  * `createAlpacaClient`: the Trading API v2 + Market Data v2 client. Paper by default; the
  * live host only with an explicit `env: 'live'`. Order submission is idempotent through a
- * `client_order_id` that is fixed before the first attempt (api-contracts.md A16).
+ * `client_order_id` that is fixed before the first attempt: Alpaca refuses a second order
+ * with the same id, so a resend after an uncertain outcome cannot create a duplicate.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -52,7 +53,8 @@ import type {
 } from './types.js';
 
 /**
- * Alpaca's hosts (api-contracts.md A1).
+ * Alpaca's hosts (https://docs.alpaca.markets/docs/paper-trading): the client's defaults for
+ * `baseUrl`, `dataBaseUrl` and `streamUrl`. Market data uses one host for paper and live.
  * @example
  * createAlpacaClient({ keyId, secretKey, env: 'live' }).config.baseUrl === ALPACA_HOSTS.live; // true
  */
@@ -168,7 +170,7 @@ export interface BarsQuery {
   timeframe: string;
   /** Inclusive, RFC 3339 / `YYYY-MM-DD` or Date. */
   start: string | Date;
-  /** Inclusive; always sent (api-contracts.md A11). */
+  /** Inclusive; always sent (Alpaca's default end depends on the feed and the data plan). */
   end: string | Date;
   /** Bars per page across all symbols, 1–10 000 (default 10 000). */
   limit?: number;

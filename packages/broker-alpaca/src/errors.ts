@@ -108,8 +108,8 @@ export function redactValue(value: unknown, secrets: readonly string[], depth = 
 
 /**
  * Map an Alpaca error response to an error code, by (status, Alpaca code, message
- * substring) as api-contracts.md A12 prescribes: the 8-digit code is optional and the same
- * code (40310000) covers several business rules, so the message decides.
+ * substring): the 8-digit code is optional and the same code (40310000) covers several
+ * business rules, so the message decides.
  * @example
  * classifyHttpError(403, 40310000, 'insufficient buying power'); // 'INSUFFICIENT_BUYING_POWER'
  */

@@ -3,7 +3,8 @@
  * JSON. `request` adds the retry policy for safe methods (GET, DELETE): 429 waits for the
  * server's `X-Ratelimit-Reset` (or `Retry-After`), 5xx / network errors back off
  * exponentially. POST and PATCH are never retried here; the order logic in `client.ts`
- * decides what is safe (api-contracts.md A12, A13, A16).
+ * decides what is safe: a POST /v2/orders is not idempotent, so only a 429 (not executed)
+ * or a known outcome allows sending it again.
  *
  * Secrets: the auth headers are set on the request only. Errors carry `METHOD /path`,
  * never the URL's host, query or headers, and every text goes through `redactSecrets`.

@@ -15,17 +15,16 @@ export type {
   ListAssetsQuery,
   ListOrdersQuery,
 } from './client.js';
-export { ALPACA_HOSTS, createAlpacaClient, resolveUrls } from './client.js';
+// The host table stays public: an app that picks between a local exchange and Alpaca needs it.
+export { ALPACA_HOSTS, createAlpacaClient } from './client.js';
 // Errors
 export type { AlpacaErrorCode, AlpacaErrorOptions } from './errors.js';
-export { AlpacaError, classifyHttpError, isAlpacaError } from './errors.js';
-// HTTP plumbing types
+export { AlpacaError, isAlpacaError } from './errors.js';
+// Types of client options
 export type { AlpacaLogger, RetryOptions } from './http.js';
-// Orders
-export type { DecimalInput, OrderBody, OrderInput, ReplaceBody, ReplaceOrderInput } from './orders.js';
-export { buildOrderBody, buildReplaceBody, MAX_CLIENT_ORDER_ID_LENGTH } from './orders.js';
-export type { RateLimiterOptions } from './rate-limiter.js';
-export { RateLimiter } from './rate-limiter.js';
+// Order input (the client builds and checks the request body itself)
+export type { DecimalInput, OrderInput, ReplaceOrderInput } from './orders.js';
+export { MAX_CLIENT_ORDER_ID_LENGTH } from './orders.js';
 // Rules (pure, usable before sending; the paper exchange applies the same functions)
 export type {
   BusinessDayOptions,
@@ -55,23 +54,8 @@ export {
   nyParts,
   nyWallToUtc,
 } from './rules/index.js';
-// Schemas (wire → typed objects; decimal strings become numbers here)
-export { LatestQuotesSchema, LatestTradesSchema, MultiBarsPageSchema } from './schemas/market-data.js';
-export { decimal, nullableDecimal, parseTimestamp, toDecimalString } from './schemas/primitives.js';
-export {
-  AccountConfigSchema,
-  AccountSchema,
-  AssetSchema,
-  CalendarDaySchema,
-  ClockSchema,
-  ErrorBodySchema,
-  OrderSchema,
-  PositionSchema,
-  TradeUpdateSchema,
-} from './schemas/trading.js';
 // Trade updates stream
 export type { TradeUpdateStream, TradeUpdateStreamOptions, TradeUpdateStreamState } from './stream.js';
-export { updateKey } from './stream.js';
 // Types
 export type {
   Account,

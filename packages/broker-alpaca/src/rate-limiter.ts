@@ -1,6 +1,7 @@
 /**
  * Client-side request limiter: at most `requestsPerMinute` request starts in any sliding
- * 60-second window (Alpaca: 200/min per account, api-contracts.md A13), plus a pause until
+ * 60-second window (Alpaca: 200/min per account,
+ * https://alpaca.markets/support/usage-limit-api-calls), plus a pause until
  * the server's `X-Ratelimit-Reset` when the server says nothing is left
  * (`X-Ratelimit-Remaining: 0`) or answers 429. One limiter per host bucket (trading, data).
  */

@@ -1,5 +1,6 @@
 /**
- * The `trade_updates` websocket client (api-contracts.md A17): connect → `auth` →
+ * The `trade_updates` websocket client
+ * (https://docs.alpaca.markets/docs/websocket-streaming): connect → `auth` →
  * `listen ["trade_updates"]` → events; ping every `pingIntervalMs` and reconnect with
  * backoff when the socket drops or stops answering pings.
  *

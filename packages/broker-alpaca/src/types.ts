@@ -6,7 +6,7 @@
  */
 import type { AlpacaError } from './errors.js';
 
-/** Enums grow (api-contracts.md A2.7): known values plus any other string. */
+/** Alpaca adds enum values without notice (new order statuses, events): known values plus any other string. */
 export type Lenient<T extends string> = T | (string & {});
 
 export type OrderSide = 'buy' | 'sell';

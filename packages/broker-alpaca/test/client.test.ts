@@ -66,7 +66,7 @@ describe('account, clock, calendar, assets', () => {
   });
 
   it('converts summer (EDT) calendar days with a −04:00 offset', async () => {
-    const { CalendarDaySchema } = await import('../src/index.js');
+    const { CalendarDaySchema } = await import('../src/schemas/trading.js');
     const d = CalendarDaySchema.parse({ date: '2026-07-02', open: '09:30', close: '16:00' });
     expect(new Date(d.openMs).toISOString()).toBe('2026-07-02T13:30:00.000Z');
   });

@@ -2,9 +2,13 @@
 // loopback server: getAccount, an idempotent submitOrder through a 503, a local validation error.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import * as pkg from '@marlts/broker-alpaca';
 import { AlpacaError, createAlpacaClient, isAlpacaError } from '@marlts/broker-alpaca';
 
 const { startSmokeServer } = createRequire(import.meta.url)('./dist-smoke-server.cjs');
+// Internals stay out of the published entry.
+for (const name of ['RateLimiter', 'buildOrderBody', 'OrderSchema', 'decimal', 'resolveUrls'])
+  assert.equal(name in pkg, false, `${name} must not be exported`);
 const keyId = 'PKSMOKEKEY00000000001';
 const secretKey = 'smoke-secret-000000000000000000000000000';
 const server = await startSmokeServer(keyId, secretKey);

@@ -1,9 +1,10 @@
 /**
- * Every documented Alpaca error (api-contracts.md A12) maps to its code, with the HTTP
+ * Every documented Alpaca error (status, 8-digit code, message) maps to its code, with the HTTP
  * status and Alpaca's numeric code; and the keys never appear in any error or log line.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AlpacaError, type AlpacaErrorCode, classifyHttpError, isAlpacaError } from '../src/index.js';
+import { classifyHttpError } from '../src/errors.js';
+import { type AlpacaError, type AlpacaErrorCode, isAlpacaError } from '../src/index.js';
 import type { FakeAlpaca } from './fake-alpaca.js';
 import { clientFor, startFake } from './helpers.js';
 

@@ -1,6 +1,6 @@
 /**
  * A small fake Alpaca for the client's tests: a real HTTP server on 127.0.0.1:0 answering
- * like api-contracts.md Part A (string decimals, `{code, message}` error bodies,
+ * like Alpaca's Trading and Market Data APIs (string decimals, `{code, message}` error bodies,
  * `X-Ratelimit-*` headers, 204/207 answers, paged bars) plus a `ws` server for
  * `trade_updates` (both auth formats, binary frames, no replay). Faults can be injected
  * per request: a status with a body, dropping the socket before or after the request is

@@ -1,6 +1,6 @@
 /** The limiter allows N starts per sliding minute and honours server pauses (virtual clock). */
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from '../src/index.js';
+import { RateLimiter } from '../src/rate-limiter.js';
 import { virtualClock } from './helpers.js';
 
 describe('RateLimiter', () => {

@@ -1,16 +1,13 @@
-/** Documented response shapes parse (api-contracts.md A2, A5, A8, A9, A17). */
+/** Documented response shapes parse (Alpaca's order, account, position, asset and trade-update objects). */
 import { describe, expect, it } from 'vitest';
+import { decimal, nullableDecimal, parseTimestamp, toDecimalString } from '../src/schemas/primitives.js';
 import {
   AccountSchema,
   AssetSchema,
-  decimal,
-  nullableDecimal,
   OrderSchema,
   PositionSchema,
-  parseTimestamp,
   TradeUpdateSchema,
-  toDecimalString,
-} from '../src/index.js';
+} from '../src/schemas/trading.js';
 
 const wireOrder = (over: Record<string, unknown> = {}) => ({
   id: '61e69015-8549-4bfd-b9c3-01e75843f47d',

@@ -1,7 +1,7 @@
 /**
  * A stream server that stops answering pings (a half-open connection) is detected and the
  * client reconnects. Uses a bare `ws` server with autoPong off, speaking the auth/listen
- * protocol of api-contracts.md A17 (legacy `authenticate` replies included).
+ * protocol of Alpaca's `trade_updates` stream (legacy `authenticate` replies included).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,6 +1,6 @@
 /**
- * zod schemas for the Market Data API v2 (api-contracts.md A11). Market-data numbers are
- * real JSON numbers; numeric strings are tolerated anyway.
+ * zod schemas for the Market Data API v2 (https://docs.alpaca.markets/reference/stockbars).
+ * Market-data numbers are real JSON numbers; numeric strings are tolerated anyway.
  */
 import { z } from 'zod';
 import type { Bar, Quote, Trade } from '../types.js';

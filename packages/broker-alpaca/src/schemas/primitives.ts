@@ -1,6 +1,6 @@
 /**
- * The one place where Alpaca's wire values become JavaScript values (api-contracts.md A2):
- * decimal strings (or, in some mocks, numbers) become finite numbers, `null`/absent stays
+ * The one place where Alpaca's wire values become JavaScript values. The Trading API sends
+ * money, prices and quantities as decimal strings (`"qty": "10"`): decimal strings (or, in some mocks, numbers) become finite numbers, `null`/absent stays
  * `null`, and timestamps stay RFC 3339 strings (they can carry 9 fractional digits, which
  * `Date` would cut to milliseconds). Objects from Alpaca keep the exact wire object in `raw`.
  */
@@ -117,7 +117,8 @@ export function decimalPlaces(text: string): number {
 
 /**
  * The UTC offset in minutes of America/New_York at the given instant (−300 EST, −240 EDT).
- * Uses the ICU time zone data, never a fixed offset (api-contracts.md A10).
+ * Uses the ICU time zone data, never a fixed offset: Alpaca's calendar times are bare New York
+ * wall times (`"09:30"`), EST −05:00 in winter and EDT −04:00 in summer.
  */
 export function newYorkOffsetMinutes(utcMs: number): number {
   return nyParts(utcMs).offsetMinutes;

@@ -1,5 +1,6 @@
 /**
- * zod schemas for the Trading API v2 (api-contracts.md A3–A10, A17). Each schema accepts
+ * zod schemas for the Trading API v2 (https://docs.alpaca.markets/reference) and the
+ * `trade_updates` stream. Each schema accepts
  * the snake_case wire object (loose: unknown fields are kept in `raw`, never rejected) and
  * outputs the camelCase type from `types.ts`.
  */

@@ -7,7 +7,6 @@ export type { ParseBarsCsvOptions } from './csv.js';
 export { parseBarsCsv } from './csv.js';
 export type { SimFill, TradeUpdateEvent } from './exchange.js';
 export type { Bar, PaperExchangeConfig, PaperExchangeOptions, SimAssetInput, SimFault } from './options.js';
-export { paperExchangeOptionsSchema } from './options.js';
 export type {
   PaperAccountState,
   PaperExchange,
