@@ -3,6 +3,7 @@
  * fields (`field`, `symbol`, `row`) that say where. `isMarketEnvError` checks `name`, so it
  * works when the ESM and CJS builds are both loaded (two copies of the class).
  */
+import type { CsvReason } from './csv-reader.js';
 
 /** What went wrong. */
 export type MarketEnvErrorCode =
@@ -19,7 +20,24 @@ export interface MarketEnvErrorOptions {
   symbol?: string;
   /** The row at fault: a 1-based CSV line number, or a 0-based index into a `Bar[]`. */
   row?: number;
+  /** For a refused CSV row: why, and where (docs/csv.md). */
+  csv?: CsvErrorDetail;
   cause?: unknown;
+}
+
+/**
+ * Where and why a bar CSV was refused (the same shape in every MARLTS package).
+ * @example
+ * if (isMarketEnvError(e, 'DATA') && e.csv) console.error(`${e.csv.file}:${e.csv.row}`, e.csv.reason);
+ */
+export interface CsvErrorDetail {
+  /** Why (docs/csv.md lists each reason). */
+  reason: CsvReason;
+  file: string;
+  /** 1-based line number as an editor shows it. */
+  row: number;
+  /** The header name as written, when one column is at fault. */
+  column: string | undefined;
 }
 
 /**
@@ -33,6 +51,7 @@ export class MarketEnvError extends Error {
   readonly field: string | undefined;
   readonly symbol: string | undefined;
   readonly row: number | undefined;
+  readonly csv: CsvErrorDetail | undefined;
 
   constructor(code: MarketEnvErrorCode, message: string, options: MarketEnvErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -40,6 +59,7 @@ export class MarketEnvError extends Error {
     this.field = options.field;
     this.symbol = options.symbol;
     this.row = options.row;
+    this.csv = options.csv;
   }
 }
 
