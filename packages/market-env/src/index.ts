@@ -27,8 +27,11 @@ export { AGENT_KINDS, marketEnvOptionsSchema, parseMarketEnvOptions } from './co
 export type { AgentConfig, AgentKind, AgentSpec, MarketEnvConfig, MarketEnvOptions } from './config.js';
 
 // Data: CSV, aligned frames, synthetic prices
-export { parseBarsCsv, parseBarTime } from './csv.js';
-export type { ParseBarsCsvOptions } from './csv.js';
+export { createBarsCsvParser, parseBarsCsv, parseBarTime } from './csv.js';
+export type { BarsCsvParser, ParseBarsCsvOptions } from './csv.js';
+export type { CsvReason } from './csv-reader.js';
+export { findTimeGaps } from './gaps.js';
+export type { FindTimeGapsOptions, TimeGap } from './gaps.js';
 export { buildFrame, frameFromCsv, inferBarsPerYear, sliceFrame } from './frame.js';
 export type { BuildFrameOptions } from './frame.js';
 export {
@@ -101,7 +104,7 @@ export type { BaselineOptions, BaselineResult, BaselineResults } from './baselin
 
 // Errors and randomness
 export { isMarketEnvError, MarketEnvError } from './errors.js';
-export type { MarketEnvErrorCode, MarketEnvErrorOptions } from './errors.js';
+export type { CsvErrorDetail, MarketEnvErrorCode, MarketEnvErrorOptions } from './errors.js';
 export { Rng } from './random.js';
 
 // Structural shapes shared with the other packages (declared here, not imported)
