@@ -54,10 +54,10 @@ describe('CSV bar files (the long symbol,date|timestamp,open,high,low,close,volu
   it('names file, line and column of a broken row', () => {
     const head = 'symbol,date,open,high,low,close,volume\n';
     const cases: [string, string, RegExp][] = [
-      ['X,2020-01-02,1,2,0.5,abc,10\n', 'close', /x\.csv:2 column "close": "abc" is not a number/],
+      ['X,2020-01-02,1,2,0.5,abc,10\n', 'close', /x\.csv:2 column "close": "abc" is not a decimal number/],
       ['X,2020-01-02,1,2,0.5,1,10\nX,2020-02-30,1,2,0.5,1,10\n', 'date', /x\.csv:3 column "date"/],
-      ['X,2020-01-02,1,2,0.5,,10\n', 'close', /close is empty/],
-      ['X,2020-01-02,1,2\n', 'line 2', /expected 7 fields, found 4/],
+      ['X,2020-01-02,1,2,0.5,,10\n', 'close', /the close is empty/],
+      ['X,2020-01-02,1,2\n', 'line 2', /x\.csv:2: 4 fields where the header has 7/],
     ];
     for (const [body, field, message] of cases) {
       let error: unknown;
@@ -70,7 +70,9 @@ describe('CSV bar files (the long symbol,date|timestamp,open,high,low,close,volu
       expect(error).toMatchObject({ field });
       expect((error as Error).message).toMatch(message);
     }
-    expect(() => parseBarsCsv('symbol,timestamp,close\nX,2020-01-02 10:00:00,1\n')).toThrow(/with a zone/);
+    expect(() => parseBarsCsv('symbol,timestamp,close\nX,2020-01-02 10:00:00,1\n')).toThrow(
+      /has no time zone/,
+    );
   });
 
   it('accepts CRLF line ends and a missing trailing newline', () => {

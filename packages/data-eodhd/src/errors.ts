@@ -4,6 +4,7 @@
  * redacted before they reach an error. `isEodhdError` checks `name` too, so it works
  * when the ESM and CJS builds are both loaded (two copies of the class).
  */
+import type { CsvReason } from './csv-reader.js';
 
 /** What went wrong. */
 export type EodhdErrorCode =
@@ -28,7 +29,25 @@ export interface EodhdErrorOptions {
   url?: string;
   /** Milliseconds the server asked us to wait (429 `Retry-After`). */
   retryAfterMs?: number;
+  /** For a refused CSV row (`BAD_CSV`): why, and where (docs/csv.md). */
+  csv?: CsvErrorDetail;
   cause?: unknown;
+}
+
+/**
+ * Where and why a bar CSV was refused (the same shape in every MARLTS package).
+ *
+ * @example
+ * if (isEodhdError(e, 'BAD_CSV') && e.csv) console.error(`${e.csv.file}:${e.csv.row}`, e.csv.reason);
+ */
+export interface CsvErrorDetail {
+  /** Why (docs/csv.md lists each reason). */
+  reason: CsvReason;
+  file: string;
+  /** 1-based line number as an editor shows it. */
+  row: number;
+  /** The header name as written, when one column is at fault. */
+  column: string | undefined;
 }
 
 /**
@@ -48,6 +67,7 @@ export class EodhdError extends Error {
   readonly field: string | undefined;
   readonly url: string | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly csv: CsvErrorDetail | undefined;
 
   constructor(code: EodhdErrorCode, message: string, options: EodhdErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -56,6 +76,7 @@ export class EodhdError extends Error {
     this.field = options.field;
     this.url = options.url;
     this.retryAfterMs = options.retryAfterMs;
+    this.csv = options.csv;
   }
 }
 
