@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { cacheNamespaceOf } from './cache.js';
 import { createEodhdClient } from './client.js';
 import { type FakeEodhd, startFakeEodhd } from './testing/index.js';
 
@@ -152,5 +153,55 @@ describe('on-disk cache', () => {
     await eodhd.eod('AAPL.US', { from: '2021-01-01', to: '2021-03-01' });
     await eodhd.eod('AAPL.US', { from: '2021-01-01', to: '2021-03-01', refresh: true });
     expect(fake.requests.length).toBe(2);
+  });
+});
+
+describe('cache namespace', () => {
+  it('is the base URL host and path without scheme or port', () => {
+    expect(cacheNamespaceOf('https://eodhd.com/api')).toBe('eodhd.com/api');
+    expect(cacheNamespaceOf('http://127.0.0.1:41234/api/')).toBe('127.0.0.1/api');
+    expect(cacheNamespaceOf('https://user:pw@eodhd.com:443/api?x=1')).toBe('eodhd.com/api');
+  });
+
+  it('the same provider on another port (a fake server in another process) hits the cache', async () => {
+    const other = await startFakeEodhd({ token: TOKEN, now: () => now });
+    try {
+      expect(new URL(other.url).port).not.toBe(new URL(fake.url).port);
+      const range = { interval: '1m', from: '2025-10-01', to: '2026-02-01' } as const;
+      const eod = { from: '2020-01-01', to: '2020-12-31' };
+      const first = createEodhdClient({ apiToken: TOKEN, baseUrl: fake.url, cache: { dir }, now: () => now });
+      const intraday = await first.intraday('AAPL.US', range);
+      const daily = await first.eod('AAPL.US', eod);
+      expect(first.callsSpent).toBeGreaterThan(0);
+
+      const second = createEodhdClient({
+        apiToken: TOKEN,
+        baseUrl: other.url,
+        cache: { dir },
+        now: () => now,
+      });
+      expect(await second.intraday('AAPL.US', range)).toEqual(intraday);
+      expect(await second.eod('AAPL.US', eod)).toEqual(daily);
+      expect(other.requests).toEqual([]);
+      expect(second.callsSpent).toBe(0);
+
+      // Another namespace is another provider: nothing is shared.
+      const third = createEodhdClient({
+        apiToken: TOKEN,
+        baseUrl: other.url,
+        cache: { dir, namespace: 'mirror.example/api' },
+        now: () => now,
+      });
+      await third.eod('AAPL.US', eod);
+      expect(other.requests.map((r) => r.endpoint)).toEqual(['eod']);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('refuses an empty namespace naming the field', () => {
+    expect(() => createEodhdClient({ apiToken: TOKEN, cache: { dir, namespace: '' } })).toThrow(
+      expect.objectContaining({ code: 'CONFIG', field: 'cache.namespace' }),
+    );
   });
 });

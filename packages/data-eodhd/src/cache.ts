@@ -1,6 +1,9 @@
 /**
  * On-disk response cache, content-addressed: an entry's file name is the SHA-256 of
- * the canonical request (base URL, path, sorted query — never the token). An entry
+ * the canonical request (namespace, path, sorted query — never the token). The namespace
+ * says which provider the data is from (default: the base URL's host and path without
+ * scheme or port, see {@link cacheNamespaceOf}), so the same provider on another port (a
+ * test server in another process) hits the same entries and two providers never mix. An entry
  * holds that request, when it was fetched, whether its window was closed, and the
  * decoded body (re-validated with zod on read, so a stale or corrupt file is just a
  * miss). Intraday series also keep an index of their cached closed windows, so a
@@ -13,11 +16,26 @@ import { join } from 'node:path';
 import type { SafeLogger } from './logger.js';
 import type { Window } from './windows.js';
 
-const VERSION = 1;
+// 2: keyed on the namespace instead of the full base URL (port included).
+const VERSION = 2;
+
+/**
+ * The default cache namespace of a base URL: host and path, without scheme, port,
+ * credentials, query or trailing slash.
+ *
+ * @example
+ * cacheNamespaceOf('https://eodhd.com/api'); // 'eodhd.com/api'
+ * cacheNamespaceOf('http://127.0.0.1:41234/api/'); // '127.0.0.1/api'
+ */
+export function cacheNamespaceOf(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  return `${url.hostname}${url.pathname.replace(/\/+$/, '')}`;
+}
 
 /** A request as the cache sees it: no token, no `fmt`. */
 export interface CanonicalRequest {
-  baseUrl: string;
+  /** Which provider the data is from (`cache.namespace`, default {@link cacheNamespaceOf}). */
+  namespace: string;
   path: string;
   query: Record<string, string>;
 }
@@ -60,7 +78,7 @@ function canonicalJson(value: unknown): string {
  *
  * @example
  * const cache = new DiskCache('/tmp/eodhd-cache', logger);
- * const key = cache.keyOf({ baseUrl, path: 'eod/AAPL.US', query: { from: '2020-01-01' } });
+ * const key = cache.keyOf({ namespace: 'eodhd.com/api', path: 'eod/AAPL.US', query: { from: '2020-01-01' } });
  */
 export class DiskCache {
   readonly dir: string;
@@ -76,8 +94,8 @@ export class DiskCache {
     return contentKey({ kind: 'response', v: VERSION, ...request });
   }
 
-  /** The key of a series index (one per base URL, symbol and interval). */
-  indexKeyOf(series: { baseUrl: string; symbol: string; interval: string }): string {
+  /** The key of a series index (one per namespace, symbol and interval). */
+  indexKeyOf(series: { namespace: string; symbol: string; interval: string }): string {
     return contentKey({ kind: 'intraday-index', v: VERSION, ...series });
   }
 

@@ -5,7 +5,7 @@
  * bad bars (zod at the boundary; rows with missing prices are skipped and counted).
  */
 import { z } from 'zod';
-import { type CanonicalRequest, DiskCache, type IndexedWindow } from './cache.js';
+import { type CanonicalRequest, cacheNamespaceOf, DiskCache, type IndexedWindow } from './cache.js';
 import type {
   BulkEodOptions,
   DateRangeOptions,
@@ -87,8 +87,9 @@ export function createEodhdClient(options: EodhdClientOptions): EodhdClient {
     const t = now();
     return endMs < startOfUtcDay(t) && endMs + settleMs <= t;
   };
+  const namespace = config.cache?.namespace ?? cacheNamespaceOf(config.baseUrl);
   const canonical = (req: ApiRequest): CanonicalRequest => ({
-    baseUrl: config.baseUrl,
+    namespace,
     path: req.path,
     query: req.query,
   });
@@ -150,7 +151,7 @@ export function createEodhdClient(options: EodhdClientOptions): EodhdClient {
     }
     const range: Window = { from: Math.ceil(fromMs / 1000), to: Math.floor(toMs / 1000) };
     const path = `intraday/${encodeURIComponent(symbol)}`;
-    const series = { baseUrl: config.baseUrl, symbol, interval };
+    const series = { namespace, symbol, interval };
     const indexKey = cache?.indexKeyOf(series);
     // Arrays of windows, flattened once: `push(...rows)` overflows the stack past ~100k
     // bars (a 119-day 1m window of a 24/7 crypto pair has 171k).

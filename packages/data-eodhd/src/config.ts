@@ -50,6 +50,12 @@ export const clientOptionsSchema = z
         /** Folder for cache files (created when needed). */
         dir: z.string().min(1),
         /**
+         * Which provider the cached data is from; entries of different namespaces never
+         * mix. Set it when two base URLs serve the same data (a mirror, a proxy).
+         * @default the base URL's host and path without scheme or port ('eodhd.com/api')
+         */
+        namespace: z.string().min(1).optional(),
+        /**
          * How long after a window's end before it counts as final (EODHD finalises
          * intraday data 2–3 h after the session). A window that touches today (UTC)
          * is never final. @default 21600000 (6 h)

@@ -8,6 +8,7 @@
  */
 
 // Client
+export { cacheNamespaceOf } from './cache.js';
 export { CALL_COST, createEodhdClient } from './client.js';
 export { DEFAULT_BASE_URL } from './config.js';
 export type { EodhdClientConfig, EodhdClientOptions } from './config.js';
@@ -33,8 +34,9 @@ export type { Window } from './windows.js';
 // Local CSV files
 export { parseBarsCsv, readBarsCsv } from './csv-source.js';
 export type { ParseBarsCsvOptions } from './csv-source.js';
+export type { CsvReason } from './csv-reader.js';
 
 // Errors and redaction
 export { EodhdError, isEodhdError } from './errors.js';
-export type { EodhdErrorCode, EodhdErrorOptions } from './errors.js';
+export type { CsvErrorDetail, EodhdErrorCode, EodhdErrorOptions } from './errors.js';
 export { redactToken } from './redact.js';
