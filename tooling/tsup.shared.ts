@@ -9,6 +9,8 @@ export interface LibraryBuildOptions {
   entry: Record<string, string>;
   /** Modules to inline instead of leaving external (rl-core inlines tfjs-core's registration files). */
   noExternal?: (string | RegExp)[];
+  /** esbuild plugins (rl-core's points the inlined registration files at the real tfjs-core). */
+  esbuildPlugins?: Options['esbuildPlugins'];
   /** Source maps; rl-core turns them off because its bundle inlines tfjs internals. */
   sourcemap?: boolean;
   /** Only ESM (the CLI); libraries ship both formats. */
@@ -32,6 +34,7 @@ export function libraryConfig(options: LibraryBuildOptions): Options {
     treeshake: false,
     shims: false,
     ...(options.noExternal ? { noExternal: options.noExternal } : {}),
+    ...(options.esbuildPlugins ? { esbuildPlugins: options.esbuildPlugins } : {}),
     ...(options.banner ? { banner: options.banner } : {}),
   };
 }

@@ -1,7 +1,7 @@
 /**
- * Test helpers for code built on rl-core (subpath `@marlts/rl-core/testing`).
+ * Test helpers for code built on rl-core (subpath `@marlts/rl-core/testing`). They need no
+ * gradients, so this entry does not repeat the main entry's tfjs registrations.
  */
-import './setup.js';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**

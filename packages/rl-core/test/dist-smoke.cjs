@@ -2,6 +2,7 @@
 const assert = require('node:assert/strict');
 const { CartPole, initBackend, Ppo, tf } = require('@marlts/rl-core');
 const { checkThreads } = require('./dist-smoke-threads.cjs');
+const { checkRegistrations } = require('./dist-smoke-registrations.cjs');
 
 (async () => {
   for (const backend of ['wasm', 'cpu']) {
@@ -23,6 +24,7 @@ const { checkThreads } = require('./dist-smoke-threads.cjs');
   assert.ok(action[0] === 0 || action[0] === 1);
   ppo.dispose();
   await checkThreads(require('@marlts/rl-core'));
+  await checkRegistrations(require('@marlts/rl-core'), require.resolve('@marlts/rl-core'));
   console.log('rl-core dist smoke (CJS): ok');
 })().catch((e) => {
   console.error(e);

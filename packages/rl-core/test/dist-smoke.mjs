@@ -2,9 +2,12 @@
 // bugs that vitest's resolver hides (ecosystem.md §3). ESM half.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { CartPole, initBackend, isRlError, Pendulum, Ppo, RlError, Sac, tf } from '@marlts/rl-core';
 
-const { checkThreads } = createRequire(import.meta.url)('./dist-smoke-threads.cjs');
+const require = createRequire(import.meta.url);
+const { checkThreads } = require('./dist-smoke-threads.cjs');
+const { checkRegistrations } = require('./dist-smoke-registrations.cjs');
 
 const f = (x) => tf.tanh(x).square().sum();
 const analytic = (x) => 2 * Math.tanh(x) * (1 - Math.tanh(x) ** 2);
@@ -51,4 +54,8 @@ await initBackend('wasm');
   assert.equal(tf.memory().numTensors, before, 'no tensor leak after training');
 }
 await checkThreads(await import('@marlts/rl-core'));
+await checkRegistrations(
+  await import('@marlts/rl-core'),
+  fileURLToPath(import.meta.resolve('@marlts/rl-core')),
+);
 console.log('rl-core dist smoke (ESM): ok');
