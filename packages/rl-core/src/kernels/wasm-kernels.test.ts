@@ -5,7 +5,8 @@ import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../random.js';
 import { Heap } from './heap.js';
-import { KERNELS_SOURCE_SHA256 } from './kernels-wasm.js';
+import { KERNELS_SOURCE_SHA256, KERNELS_WASM_BASE64 } from './kernels-wasm.js';
+import { withUnsharedMemory } from './unshared-memory.js';
 import { GEMM_ACC, GEMM_RELU, type KernelBlock, WasmKernels, wasmKernels } from './wasm-kernels.js';
 import { wasmApi } from './webassembly.js';
 
@@ -70,7 +71,7 @@ describe('kernel builds', () => {
     const major = Number(process.versions.node.split('.')[0]);
     // V8 shipped relaxed SIMD in 11.4 (Node 21); Node 20 (V8 11.3) has it only behind a flag.
     expect(k.variant).toBe(major >= 21 ? 'relaxed-simd' : 'simd');
-    expect(new WasmKernels('simd').variant).toBe('simd');
+    expect(new WasmKernels({ variant: 'simd' }).variant).toBe('simd');
   });
 
   // Node 20 has relaxed SIMD behind a flag: a child process with it checks the fused build's
@@ -201,6 +202,55 @@ describe('gemm', () => {
       Buffer.from(k.view(c1).buffer.slice(c1.ptr, c1.ptr + m * n * 4)),
     );
     for (const x of [a, b, c1, c2]) k.free(x);
+  });
+});
+
+// A browser page that is not cross-origin isolated has no SharedArrayBuffer (and Firefox and
+// Safari then refuse shared wasm memory): the kernels must run there on an unshared memory.
+describe('without shared memory', () => {
+  const memory = (shared: boolean) => new wasmApi.Memory({ initial: 1, maximum: 16384, shared });
+  const instantiate = (bytes: Uint8Array, shared: boolean) =>
+    new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory: memory(shared) } });
+
+  it('withUnsharedMemory flips only the memory import to unshared', () => {
+    const bytes = new Uint8Array(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
+    const unshared = withUnsharedMemory(bytes);
+    expect(() => instantiate(bytes, false)).toThrow(/shared/);
+    expect(() => instantiate(unshared, true)).toThrow(/shared/);
+    expect(() => instantiate(unshared, false)).not.toThrow();
+    expect(unshared.length).toBe(bytes.length);
+    expect(unshared.filter((v, i) => v !== bytes[i]).length).toBe(1);
+    expect(withUnsharedMemory(unshared)).toBe(unshared);
+  });
+
+  it('runs the same products and op lists bit for bit on one thread, across memory growth', () => {
+    const plain = new WasmKernels({ sharedMemory: false });
+    expect(plain.sharedMemory).toBe(false);
+    expect(k.sharedMemory).toBe(true);
+    expect(plain.memory.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(plain.setThreads(4)).toBe(1);
+    const [m, n, kk] = [256, 256, 64];
+    const data = rng.fillNormal(new Float32Array(m * kk + kk * n + n));
+    const results: Float32Array[] = [];
+    for (const kern of [k, plain]) {
+      const a = kern.alloc(m * kk);
+      const b = kern.alloc(kk * n);
+      const bias = kern.alloc(n);
+      kern.view(a).set(data.subarray(0, m * kk));
+      kern.view(b).set(data.subarray(m * kk, m * kk + kk * n));
+      kern.view(bias).set(data.subarray(m * kk + kk * n));
+      // 3 MiB more than the first 2 MiB: the unshared memory grows and its old buffer detaches.
+      const c = kern.alloc(m * n * 12);
+      kern.gemm(m, n, kk, a.ptr, kk, 1, b.ptr, n, c.ptr, n, bias.ptr, GEMM_RELU);
+      kern.raw.transpose(m, n, c.ptr, c.ptr + m * n * 4);
+      results.push(kern.view(c).slice(0, 2 * m * n));
+      for (const x of [a, b, bias, c]) kern.free(x);
+    }
+    expect(plain.memory.buffer.byteLength).toBeGreaterThan(2 ** 21);
+    const [want, got] = [new Uint32Array(results[0]!.buffer), new Uint32Array(results[1]!.buffer)];
+    expect(got.findIndex((bits, i) => bits !== want[i])).toBe(-1);
+    expect(want.some((bits) => bits !== 0)).toBe(true);
+    expect(plain.allocatedBytes).toBe(0);
   });
 });
 

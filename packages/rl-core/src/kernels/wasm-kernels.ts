@@ -1,15 +1,18 @@
 /**
- * rl-core's own float32 kernels (WebAssembly SIMD, `kernels.c`) on one shared memory per
- * process: the matrix products, Adam and Polyak steps under SAC's update and every
- * batch-1 `predict` of a wide network. Large products are split by rows across worker
- * threads; each output is summed in the same order on any thread, so results do not depend
- * on the thread count.
+ * rl-core's own float32 kernels (WebAssembly SIMD, `kernels.c`) on one memory per process:
+ * the matrix products, Adam and Polyak steps under SAC's update and every batch-1 `predict`
+ * of a wide network. Where the runtime has shared memory and worker threads (Node, Deno),
+ * large products are split by rows across workers; each output is summed in the same order
+ * on any thread, so results do not depend on the thread count. Without shared memory (a
+ * browser page that is not cross-origin isolated) the same code runs on an unshared memory
+ * on the calling thread, with the same results.
  */
 import { RlError } from '../errors.js';
 import { Heap } from './heap.js';
 import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 import { nodeBuiltin } from './node-builtin.js';
 import { FUNCTIONS, ThreadPool } from './thread-pool.js';
+import { withUnsharedMemory } from './unshared-memory.js';
 import { type WasmMemory, type WasmModule, wasmApi } from './webassembly.js';
 
 /** `gemm` flags: add into C; apply ReLU after the bias. */
@@ -89,8 +92,30 @@ function decodeBase64(b64: string): Uint8Array {
   return out;
 }
 
+/**
+ * A shared memory for the kernels, or null where the runtime has none: without
+ * `SharedArrayBuffer` (a page that is not cross-origin isolated) worker threads could not use
+ * it anyway, and some browsers refuse to create it.
+ */
+function sharedMemory(): WasmMemory | null {
+  if (typeof SharedArrayBuffer === 'undefined') return null;
+  try {
+    return new wasmApi.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
+  } catch {
+    return null;
+  }
+}
+
 /** Which build of the kernels runs: with relaxed SIMD (fused multiply-add) where the runtime has it (Node ≥ 22), else baseline SIMD. */
 export type KernelVariant = 'relaxed-simd' | 'simd';
+
+/** Options of {@link WasmKernels}; both exist for tests, the defaults pick what the runtime supports. */
+export interface WasmKernelsOptions {
+  /** Force a build; by default the fastest this runtime validates. */
+  variant?: KernelVariant;
+  /** `false` forces an unshared memory (one thread); by default shared where `SharedArrayBuffer` exists. */
+  sharedMemory?: boolean;
+}
 
 /** The relaxed-SIMD build if this runtime validates it, else the baseline one. */
 function pickVariant(prefer: KernelVariant | undefined): { variant: KernelVariant; bytes: Uint8Array } {
@@ -201,12 +226,19 @@ export class WasmKernels {
   /** The build in use (see {@link KernelVariant}). */
   readonly variant: KernelVariant;
 
-  /** `variant`: force a build (tests); by default the fastest this runtime validates. */
-  constructor(variant?: KernelVariant) {
-    const picked = pickVariant(variant);
+  /**
+   * False where the runtime has no shared memory: no worker can see this memory, so
+   * everything runs on the calling thread.
+   */
+  readonly sharedMemory: boolean;
+
+  constructor(options: WasmKernelsOptions = {}) {
+    const picked = pickVariant(options.variant);
     this.variant = picked.variant;
-    this.module = new wasmApi.Module(picked.bytes);
-    this.memory = new wasmApi.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
+    const memory = options.sharedMemory === false ? null : sharedMemory();
+    this.sharedMemory = memory !== null;
+    this.module = new wasmApi.Module(memory ? picked.bytes : withUnsharedMemory(picked.bytes));
+    this.memory = memory ?? new wasmApi.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES });
     const instance = new wasmApi.Instance(this.module, { env: { memory: this.memory } });
     this.raw = instance.exports as unknown as KernelExports;
     this.heap = new Heap(this.memory, this.raw.__heap_base.value);
@@ -214,7 +246,10 @@ export class WasmKernels {
     this.i32View = new Int32Array(this.memory.buffer);
   }
 
-  /** The whole memory as float32; index = byte address / 4. Re-read after any `alloc`. */
+  /**
+   * The whole memory as float32; index = byte address / 4. Re-read after any `alloc` (an
+   * unshared memory's old buffer is detached when it grows).
+   */
   get f32(): Float32Array {
     if (this.f32View.length * 4 !== this.memory.buffer.byteLength) {
       this.f32View = new Float32Array(this.memory.buffer);
@@ -273,7 +308,7 @@ export class WasmKernels {
     this.pool?.close();
     this.pool = null;
     this.threads = 1;
-    if (want > 1) {
+    if (want > 1 && this.sharedMemory) {
       const pool = new ThreadPool(this.module, this.memory, want - 1);
       if (pool.size > 0) {
         this.pool = pool;
@@ -411,8 +446,8 @@ export function wasmKernels(): WasmKernels {
  * Sets how many threads share rl-core's large matrix products (SAC's update, wide PPO
  * networks): a number, or `'auto'` for every available core (at most 8). Like
  * `torch.set_num_threads`, it applies to the whole process (each JS thread has its own
- * kernels); results are bit-identical for any count. Returns the count in use (1 where worker
- * threads are unavailable). Until this is called, the first product worth sharing chooses
+ * kernels); results are bit-identical for any count. Returns the count in use: 1 where worker
+ * threads or shared memory are unavailable (in a browser: rl-core starts no web workers). Until this is called, the first product worth sharing chooses
  * `'auto'`; `predict` and small networks never start a worker.
  *
  * @example
