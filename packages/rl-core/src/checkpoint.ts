@@ -6,11 +6,14 @@
  * — never with a half-loaded model. Float arrays are little-endian float32 in base64.
  *
  * The file helpers write atomically (temp file, fsync, rename), so a crash mid-write leaves
- * the previous file intact; they import `node:fs` lazily so browsers can import rl-core.
+ * the previous file intact. They reach `node:fs` only when called, through
+ * `process.getBuiltinModule` (no `import` a bundler would try to resolve), so rl-core bundles
+ * for browsers; there they throw `RlError('UNSUPPORTED')`.
  */
 import { z } from 'zod';
 import type { EncodedSpace } from './algos/common.js';
 import { RlError } from './errors.js';
+import { nodeBuiltin } from './kernels/node-builtin.js';
 
 /** The `format` field of every bundle. */
 export const CHECKPOINT_FORMAT = 'marlts-rl-checkpoint';
@@ -278,16 +281,32 @@ export function validateCheckpoint(bundle: unknown, algo?: 'ppo' | 'sac'): Check
   return b;
 }
 
+type Fs = typeof import('node:fs/promises');
+
+/** `node:fs/promises` (Node, Deno, Bun), or `RlError('UNSUPPORTED')` where there is no file system. */
+function fileSystem(caller: string): Fs {
+  const fs = nodeBuiltin<Fs>('node:fs/promises');
+  if (fs) return fs;
+  throw new RlError(
+    'UNSUPPORTED',
+    `${caller} needs a file system (Node ≥ 20.16, Deno or Bun) and this runtime has none (a browser?). ` +
+      'Keep the bundle yourself instead: model.save() returns plain JSON to store anywhere ' +
+      '(IndexedDB, a download, a server), and Ppo.load/Sac.load take it back.',
+    { field: 'path' },
+  );
+}
+
 /**
  * Writes a bundle as JSON atomically: a temp file in the same folder, fsync, rename.
- * The bundle is validated first, so an invalid bundle never reaches the disk.
+ * The bundle is validated first, so an invalid bundle never reaches the disk. Where there
+ * is no file system (a browser) it rejects with `RlError('UNSUPPORTED')`.
  *
  * @example
  * await saveCheckpointFile('runs/ppo.json', ppo.save());
  */
 export async function saveCheckpointFile(path: string, bundle: CheckpointBundle): Promise<void> {
   validateCheckpoint(bundle);
-  const fs = await import('node:fs/promises');
+  const fs = fileSystem('saveCheckpointFile');
   const tmp = `${path}.tmp-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
   const handle = await fs.open(tmp, 'w');
   try {
@@ -305,12 +324,13 @@ export async function saveCheckpointFile(path: string, bundle: CheckpointBundle)
 }
 
 /**
- * Reads and validates a bundle written by {@link saveCheckpointFile} (checksum included).
+ * Reads and validates a bundle written by {@link saveCheckpointFile} (checksum included);
+ * `RlError('UNSUPPORTED')` where there is no file system (a browser).
  * @example
  * const ppo = Ppo.load(await loadCheckpointFile('runs/ppo.json'), { env });
  */
 export async function loadCheckpointFile(path: string): Promise<CheckpointBundle> {
-  const fs = await import('node:fs/promises');
+  const fs = fileSystem('loadCheckpointFile');
   const text = await fs.readFile(path, 'utf8');
   let json: unknown;
   try {

@@ -12,7 +12,8 @@ export type RlErrorCode =
   | 'NAN' // a loss or gradient became NaN/Inf during training
   | 'CHECKPOINT' // a checkpoint is malformed or does not match the model
   | 'VECTORS' // a reference-vector file is malformed
-  | 'STATE'; // a method was called in the wrong state (e.g. after dispose)
+  | 'STATE' // a method was called in the wrong state (e.g. after dispose)
+  | 'UNSUPPORTED'; // this runtime lacks what the call needs (e.g. a file system in a browser)
 
 export interface RlErrorOptions {
   /** The option or field that is at fault, e.g. `nSteps` or `weights.pi.0.kernel`. */
