@@ -7,6 +7,7 @@
  * Messages never contain the API key id or secret: every message built by this package
  * goes through {@link redactSecrets} with the client's keys.
  */
+import type { CsvReason } from './sim/csv-reader.js';
 
 /** What went wrong. */
 export type AlpacaErrorCode =
@@ -22,7 +23,8 @@ export type AlpacaErrorCode =
   | 'RATE_LIMITED' // 429 after the retries ran out
   | 'BAD_RESPONSE' // a response that is not valid JSON, does not match the documented shape, or a 3xx
   | 'NETWORK' // no usable answer: connection failure, timeout, 5xx after retries, stream failure
-  | 'CONFIG'; // the client options are invalid (bad URL, live host without env: 'live', ...)
+  | 'CONFIG' // the client options are invalid (bad URL, live host without env: 'live', ...)
+  | 'BAD_CSV'; // the paper exchange's parseBarsCsv refused a row (see `csv`: file, line, column, reason)
 
 export interface AlpacaErrorOptions {
   /** HTTP status of the response, if there was one. */
@@ -37,7 +39,24 @@ export interface AlpacaErrorOptions {
   request?: string;
   /** The parsed error body (Alpaca's `{code, message, ...}`), without secrets. */
   body?: unknown;
+  /** For a refused CSV row (`BAD_CSV`): why, and where (docs/csv.md). */
+  csv?: CsvErrorDetail;
   cause?: unknown;
+}
+
+/**
+ * Where and why a bar CSV was refused (the same shape in every MARLTS package).
+ * @example
+ * if (isAlpacaError(e, 'BAD_CSV') && e.csv) console.error(`${e.csv.file}:${e.csv.row}`, e.csv.reason);
+ */
+export interface CsvErrorDetail {
+  /** Why (docs/csv.md lists each reason). */
+  reason: CsvReason;
+  file: string;
+  /** 1-based line number as an editor shows it. */
+  row: number;
+  /** The header name as written, when one column is at fault. */
+  column: string | undefined;
 }
 
 /**
@@ -54,6 +73,7 @@ export class AlpacaError extends Error {
   readonly clientOrderId: string | undefined;
   readonly request: string | undefined;
   readonly body: unknown;
+  readonly csv: CsvErrorDetail | undefined;
 
   constructor(code: AlpacaErrorCode, message: string, options: AlpacaErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -64,6 +84,7 @@ export class AlpacaError extends Error {
     this.clientOrderId = options.clientOrderId;
     this.request = options.request;
     this.body = options.body;
+    this.csv = options.csv;
   }
 
   /** True when retrying the same request later may succeed (rate limit, network, 5xx). */

@@ -18,13 +18,15 @@ export type {
 // The host table stays public: an app that picks between a local exchange and Alpaca needs it.
 export { ALPACA_HOSTS, createAlpacaClient } from './client.js';
 // Errors
-export type { AlpacaErrorCode, AlpacaErrorOptions } from './errors.js';
+export type { AlpacaErrorCode, AlpacaErrorOptions, CsvErrorDetail } from './errors.js';
 export { AlpacaError, isAlpacaError } from './errors.js';
 // Types of client options
 export type { AlpacaLogger, RetryOptions } from './http.js';
 // Order input (the client builds and checks the request body itself)
 export type { DecimalInput, OrderInput, ReplaceOrderInput } from './orders.js';
 export { MAX_CLIENT_ORDER_ID_LENGTH } from './orders.js';
+// Order status
+export { isTerminalOrderStatus } from './order-status.js';
 // Rules (pure, usable before sending; the paper exchange applies the same functions)
 export type {
   BusinessDayOptions,

@@ -11,19 +11,19 @@ afterEach(async () => {
 });
 
 describe('CSV bars', () => {
-  it('stamps daily rows at midnight New York and keeps OHLCV', () => {
+  it('stamps daily rows at UTC midnight, like every MARLTS package, and keeps OHLCV', () => {
     const bars = parseBarsCsv(readFileSync(MSFT_CSV, 'utf8'));
     expect(bars).toHaveLength(249);
     expect(bars[0]).toEqual({
       symbol: 'MSFT',
-      time: Date.parse('2000-09-27T04:00:00Z'), // EDT
+      time: Date.UTC(2000, 8, 27),
       open: 63.4375,
       high: 63.5625,
       low: 59.8125,
       close: 60.625,
       volume: 53077800,
     });
-    expect(new Date(bars[60]!.time).toISOString().slice(11)).toBe('05:00:00.000Z'); // EST in December
+    expect(new Date(bars[60]!.time).toISOString().slice(11)).toBe('00:00:00.000Z'); // winter too
     // close-only rows fall back to the close and volume 0
     const closeOnly = parseBarsCsv('symbol,date,open,high,low,close,volume\nX,2026-01-05,,,,12.5,\n');
     expect(closeOnly[0]).toMatchObject({ open: 12.5, high: 12.5, low: 12.5, close: 12.5, volume: 0 });
@@ -60,8 +60,8 @@ describe('market data', () => {
       .body;
     expect(single.symbol).toBe('MSFT');
     expect(single.bars.map((b: { t: string; o: number }) => [b.t, b.o])).toEqual([
-      ['2000-09-28T04:00:00Z', 60.8125],
-      ['2000-09-29T04:00:00Z', 61],
+      ['2000-09-28T00:00:00Z', 60.8125],
+      ['2000-09-29T00:00:00Z', 61],
     ]);
     expect((await http.get('/v2/stocks/ZZZ/bars?timeframe=1Day')).body.bars).toBeNull();
     expect((await http.get('/v2/stocks/bars?symbols=MSFT')).status).toBe(422); // timeframe is required

@@ -1,70 +1,65 @@
 /**
- * Read the MARLTS data files (`symbol,date|timestamp,open,high,low,close,volume`)
- * into bars for the paper exchange.
+ * Bar CSV files in the MARLTS dialect (docs/csv.md) for the paper exchange: long format,
+ * one header row (`symbol,date,open,high,low,close,volume`, names case-insensitive,
+ * aliases), RFC 4180 quoting, CRLF or LF, an optional UTF-8 BOM. A date is UTC midnight
+ * of that date, as in every MARLTS package; the exchange derives the New York session
+ * from it. A bad row is `AlpacaError('BAD_CSV')` whose `csv` detail names the file, line,
+ * column and reason.
  */
+import { z } from 'zod';
 import { AlpacaError } from '../errors.js';
-import { nyWallToUtc } from '../rules/ny-time.js';
+import { BarsCsvReader } from './csv-reader.js';
 import type { Bar } from './options.js';
 
+const optionsSchema = z.strictObject({
+  /** File name used in messages. @default '(csv)' */
+  file: z.string().min(1).optional(),
+  /** The symbol of every row when the file has no symbol (or ticker) column. */
+  symbol: z.string().min(1).optional(),
+  /** Keep only these symbols; the other rows are still checked. */
+  symbols: z.array(z.string()).readonly().optional(),
+  /** "Now" in ms since the epoch; rows after now + 1 day are refused. @default Date.now() */
+  now: z.number().finite().optional(),
+});
+
 /** Options of {@link parseBarsCsv}. */
-export interface ParseBarsCsvOptions {
-  /** Symbol for files without a `symbol` column. */
-  symbol?: string;
-  /** Keep only these symbols. */
-  symbols?: readonly string[];
-}
+export type ParseBarsCsvOptions = z.input<typeof optionsSchema>;
 
 /**
- * Parse CSV text into bars. A `date` (`YYYY-MM-DD`) becomes midnight New York
- * of that date, as Alpaca stamps daily bars; a `timestamp` is ISO-8601 UTC.
- * Empty open/high/low fall back to the close and empty volume to 0 (close-only
- * data: volume 0 means the exchange fills any size).
+ * Parses CSV text into bars, in file order (docs/csv.md). Empty open/high/low fall back
+ * to the close and an empty volume to 0 (close-only data: volume 0 means the exchange
+ * fills any size).
  * @example
- * const bars = parseBarsCsv(readFileSync('prices.csv', 'utf8')); // header symbol,date,open,high,low,close,volume
+ * const bars = parseBarsCsv(readFileSync('prices.csv', 'utf8'), { file: 'prices.csv' });
+ * const ex = await startPaperExchange({ bars });
  */
 export function parseBarsCsv(text: string, options: ParseBarsCsvOptions = {}): Bar[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = (lines.shift() ?? '').split(',').map((h) => h.trim().toLowerCase());
-  const col = (name: string) => header.indexOf(name);
-  const iSymbol = col('symbol');
-  const iDate = col('date');
-  const iTs = col('timestamp');
-  const iClose = col('close');
-  if ((iDate < 0 && iTs < 0) || iClose < 0) {
-    throw new AlpacaError('CONFIG', 'CSV needs a date or timestamp column and a close column', {
-      field: 'csv',
-    });
+  const parsed = optionsSchema.safeParse(options ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') || 'options';
+    throw new AlpacaError(
+      'CONFIG',
+      `parseBarsCsv: invalid ${field}: ${issue?.message ?? 'invalid options'}`,
+      {
+        field,
+      },
+    );
   }
-  if (iSymbol < 0 && !options.symbol) {
-    throw new AlpacaError('CONFIG', 'CSV has no symbol column: pass options.symbol', { field: 'symbol' });
-  }
-  const keep = options.symbols ? new Set(options.symbols) : null;
-  const bars: Bar[] = [];
-  lines.forEach((line, n) => {
-    const f = line.split(',');
-    const symbol = iSymbol >= 0 ? (f[iSymbol] ?? '').trim() : options.symbol!;
-    if (keep && !keep.has(symbol)) return;
-    const close = Number(f[iClose]);
-    if (!Number.isFinite(close) || close <= 0) {
-      throw new AlpacaError('CONFIG', `CSV line ${n + 2}: bad close "${f[iClose]}"`, { field: 'close' });
-    }
-    const num = (name: string, fallback: number) => {
-      const i = col(name);
-      const v = i >= 0 ? (f[i] ?? '').trim() : '';
-      return v === '' ? fallback : Number(v);
-    };
-    const time = iTs >= 0 ? Date.parse((f[iTs] ?? '').trim()) : nyWallToUtc((f[iDate] ?? '').trim(), 0, 0);
-    if (!Number.isFinite(time))
-      throw new AlpacaError('CONFIG', `CSV line ${n + 2}: bad date`, { field: 'date' });
-    bars.push({
-      symbol,
-      time,
-      open: num('open', close),
-      high: num('high', close),
-      low: num('low', close),
-      close,
-      volume: num('volume', 0),
-    });
+  const o = parsed.data;
+  const reader = new BarsCsvReader({
+    file: o.file ?? '(csv)',
+    symbol: o.symbol,
+    now: o.now ?? Date.now(),
+    toError: (p) =>
+      new AlpacaError('BAD_CSV', p.message, {
+        field: p.column ?? `line ${p.row}`,
+        csv: { reason: p.reason, file: p.file, row: p.row, column: p.column },
+      }),
   });
-  return bars;
+  const bars = reader.push(text);
+  for (const b of reader.end()) bars.push(b);
+  if (!o.symbols) return bars;
+  const keep = new Set(o.symbols);
+  return bars.filter((b) => keep.has(b.symbol));
 }

@@ -511,9 +511,12 @@ export async function startPaperExchange(options: PaperExchangeOptions = {}): Pr
     const desc = q.get('sort') === 'desc';
     // Pages run through symbols (sorted), then time; the token is the last key served.
     const rows: Bar[] = [];
+    // A daily bar is compared as Alpaca stamps it (midnight New York of its session), so
+    // start=2000-09-28 finds the 2000-09-28 bar however its feed stamped it (CSV: UTC midnight).
+    const stamp = (bar: Bar) => (book.daily ? nyWallToUtc(book.sessionOf(bar.time), 0, 0) : bar.time);
     for (const s of [...new Set(symbols)].sort()) {
       let list = visibleBars(s).filter(
-        (bar) => (start === undefined || bar.time >= start) && (end === undefined || bar.time <= end),
+        (bar) => (start === undefined || stamp(bar) >= start) && (end === undefined || stamp(bar) <= end),
       );
       if (desc) list = [...list].reverse();
       rows.push(...list);
