@@ -61,6 +61,10 @@ export { clipGradNorm } from './nn/clip-grad.js';
 export { Adam } from './optim/adam.js';
 export type { AdamOptions, AdamState } from './optim/adam.js';
 
+// Policies' portfolio options: per-item shared encoders and the logistic-normal head
+export { expandItems } from './policies/actor-critic.js';
+export type { BoxDistribution, ItemLayout } from './policies/actor-critic.js';
+
 // Distributions (plain-array functions, and differentiable `…T` tensor versions)
 export {
   categoricalEntropy,
@@ -89,6 +93,11 @@ export {
   squashedGaussianSample,
 } from './distributions/squashed-gaussian.js';
 export type { SquashedLogProbOptions } from './distributions/squashed-gaussian.js';
+export {
+  logisticNormalLogDensity,
+  logisticNormalLogits,
+  logisticNormalWeights,
+} from './distributions/logistic-normal.js';
 
 // Losses (SB3's PPO and SAC terms)
 export { ppoLoss, ppoLossT } from './losses/ppo-loss.js';

@@ -32,6 +32,24 @@ export const policyOptionsSchema = z
     logStdInit: z.number().default(0),
     /** Orthogonal init with SB3's gains (PPO, SB3 `ortho_init`). */
     orthoInit: z.boolean().default(true),
+    /**
+     * PPO, Box actions: `gaussian` (SB3: samples clipped to the Box) or `logistic-normal`
+     * (a Gaussian over logits; the env gets softmax weights in [0, 1] with Σ ≤ 1, the rest
+     * being e.g. cash: see `logisticNormalWeights`).
+     */
+    distribution: z.enum(['gaussian', 'logistic-normal']).default('gaussian'),
+    /**
+     * PPO: per-item shared encoders for observations laid out as `items` blocks of `itemDim`
+     * features then `globalDim` shared features; one action per item (EIIE-style scoring).
+     */
+    items: z
+      .object({
+        items: positiveInt,
+        itemDim: positiveInt,
+        globalDim: z.number().int().nonnegative(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -43,7 +61,7 @@ export const policyOptionsSchema = z
 export const ppoConfigSchema = z
   .object({
     seed: z.number().int().default(0),
-    policy: policyOptionsSchema.default({ logStdInit: 0, orthoInit: true }),
+    policy: policyOptionsSchema.prefault({}),
     learningRate: schedule.default(3e-4),
     nSteps: positiveInt.default(2048),
     batchSize: positiveInt.default(64),

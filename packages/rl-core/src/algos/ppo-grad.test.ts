@@ -5,7 +5,7 @@ import type { RolloutSample } from '../buffers/rollout-buffer.js';
 import { tf } from '../index.js';
 import { ppoLossT } from '../losses/ppo-loss.js';
 import { Adam } from '../optim/adam.js';
-import { ActorCriticPolicy } from '../policies/actor-critic.js';
+import { type ActorCriticOptions, ActorCriticPolicy } from '../policies/actor-critic.js';
 import { Rng } from '../random.js';
 import { box, discrete, type Space } from '../spaces.js';
 import { expectClose } from '../testing.js';
@@ -16,7 +16,12 @@ const OBS_DIM = 5;
 const BATCH = 64;
 
 /** A policy with perturbed weights and a minibatch whose ratios fall on both sides of the clip range. */
-function setup(actionSpace: Space, activation: 'tanh' | 'relu', seed: number) {
+function setup(
+  actionSpace: Space,
+  activation: 'tanh' | 'relu',
+  seed: number,
+  portfolio: Pick<ActorCriticOptions, 'items' | 'distribution'> = {},
+) {
   const rng = new Rng(seed);
   const policy = new ActorCriticPolicy({
     obsDim: OBS_DIM,
@@ -26,6 +31,7 @@ function setup(actionSpace: Space, activation: 'tanh' | 'relu', seed: number) {
     logStdInit: -0.3,
     orthoInit: true,
     rng: rng.fork(),
+    ...portfolio,
   });
   const w = policy.getWeights();
   for (let i = 0; i < w.length; i++) w[i] = w[i]! + 0.05 * rng.normal();
@@ -110,6 +116,13 @@ const CASES = [
   { name: 'Discrete(3), tanh', space: discrete(3), activation: 'tanh' as const },
   { name: 'Box(2), tanh', space: box({ shape: [2], low: -1, high: 1 }), activation: 'tanh' as const },
   { name: 'Discrete(2), relu', space: discrete(2), activation: 'relu' as const },
+  {
+    // Two items of 2 features + 1 global (obsDim 5): shared encoders, one shared logStd.
+    name: 'Box(2) item encoder, logistic-normal, relu',
+    space: box({ shape: [2], low: 0, high: 1 }),
+    activation: 'relu' as const,
+    portfolio: { items: { items: 2, itemDim: 2, globalDim: 1 }, distribution: 'logistic-normal' as const },
+  },
 ];
 const VARIANTS = [
   { clipRangeVf: null, normalizeAdvantage: true, entCoef: 0.01 },
@@ -122,7 +135,7 @@ describe.each(BACKENDS)('PpoGrad equals the tfjs autodiff of ppoLossT on %s', (b
   it.each(CASES)('$name, with and without value clipping and advantage normalisation', async (c) => {
     await initBackend(backend);
     const before = tf.memory().numTensors;
-    const { policy, sample, weights } = setup(c.space, c.activation, 7);
+    const { policy, sample, weights } = setup(c.space, c.activation, 7, 'portfolio' in c ? c.portfolio : {});
     let clippedSomewhere = false;
     const gradient = new PpoGrad(policy, BATCH);
     for (const v of VARIANTS) {

@@ -13,7 +13,7 @@ import type { RolloutSample } from '../buffers/rollout-buffer.js';
 import { HALF_LOG_2PI } from '../distributions/diag-gaussian.js';
 import { type KernelBlock, type WasmKernels, wasmKernels } from '../kernels/wasm-kernels.js';
 import { KernelMlp } from '../nn/mlp-kernel.js';
-import type { ActorCriticPolicy } from '../policies/actor-critic.js';
+import { type ActorCriticPolicy, expandItems, meanPerSample } from '../policies/actor-critic.js';
 import { normalizeAdvantages } from '../returns.js';
 
 /** Loss settings of {@link PpoGrad.compute} (SB3's names). */
@@ -72,13 +72,15 @@ export class PpoGrad {
     readonly maxBatch: number,
   ) {
     const k = this.k;
-    this.pi = new KernelMlp(policy.piSpec, maxBatch, k);
-    this.vf = new KernelMlp(policy.vfSpec, maxBatch, k);
+    // An item encoder runs one network row per item of every sample.
+    const rows = maxBatch * policy.rowsPerSample;
+    this.pi = new KernelMlp(policy.piSpec, rows, k);
+    this.vf = new KernelMlp(policy.vfSpec, rows, k);
     this.weights = k.alloc(policy.size);
     this.grad = k.alloc(policy.size);
-    this.obs = k.alloc(maxBatch * policy.piSpec.sizes[0]!);
+    this.obs = k.alloc(rows * policy.piSpec.sizes[0]!);
     this.dHead = k.alloc(maxBatch * policy.headDim);
-    this.dValues = k.alloc(maxBatch);
+    this.dValues = k.alloc(rows);
   }
 
   /**
@@ -91,24 +93,39 @@ export class PpoGrad {
     const b = s.oldValues.length;
     if (b > this.maxBatch) throw new Error(`PpoGrad: minibatch ${b} exceeds ${this.maxBatch}`);
     kern.view(this.weights).set(weights);
-    kern.view(this.obs).set(s.obs);
+    const rows = b * policy.rowsPerSample;
+    const obsView = kern.view(this.obs);
+    if (policy.items) expandItems(s.obs, b, policy.items, obsView);
+    else obsView.set(s.obs);
     const w = this.weights.ptr;
     const vfW = w + policy.vfOffset * 4;
-    kern.runPair(this.pi.planForward(w, this.obs.ptr, b), this.vf.planForward(vfW, this.obs.ptr, b));
+    kern.runPair(this.pi.planForward(w, this.obs.ptr, rows), this.vf.planForward(vfW, this.obs.ptr, rows));
+    // With items the pi rows' outputs are the head [b, items] already; values are per-item means.
     const head = kern.view({ ptr: this.pi.output, length: b * policy.headDim });
-    const values = kern.view({ ptr: this.vf.output, length: b });
+    const rowValues = kern.view({ ptr: this.vf.output, length: rows });
+    const values = policy.items ? meanPerSample(rowValues, b, policy.rowsPerSample) : rowValues;
     const dHead = kern.view(this.dHead);
-    const dValues = kern.view(this.dValues);
+    const dValues = policy.items ? new Float32Array(b) : kern.view(this.dValues);
+    const logStd = policy.discrete ? null : sharedLogStd(policy, weights);
     const logStdGrad = new Float64Array(policy.actDim);
-    const stats = ppoLossAndOutputGrads(policy, weights, s, o, head, values, dHead, dValues, logStdGrad);
+    const stats = ppoLossAndOutputGrads(policy, logStd, s, o, head, values, dHead, dValues, logStdGrad);
+    if (policy.items) {
+      // ∂loss/∂(item value) = ∂loss/∂V / items for each of the sample's rows.
+      const dRows = kern.view(this.dValues);
+      const k = policy.rowsPerSample;
+      for (let i = 0; i < b; i++) for (let j = 0; j < k; j++) dRows[i * k + j] = dValues[i]! / k;
+    }
     // The kernels write every network parameter's gradient; logStd's slots stay zero until set here.
     kern.runPair(
       this.pi.planBackward(w, this.dHead.ptr, { grad: this.grad.ptr, dx: 0 }),
       this.vf.planBackward(vfW, this.dValues.ptr, { grad: this.grad.ptr + policy.vfOffset * 4, dx: 0 }),
     );
     const grad = kern.view(this.grad).slice();
-    if (!policy.discrete)
-      for (let d = 0; d < policy.actDim; d++) grad[policy.logStdOffset + d] = logStdGrad[d]!;
+    if (!policy.discrete) {
+      if (policy.logStdSize === policy.actDim)
+        for (let d = 0; d < policy.actDim; d++) grad[policy.logStdOffset + d] = logStdGrad[d]!;
+      else grad[policy.logStdOffset] = logStdGrad.reduce((a, x) => a + x, 0);
+    }
     return { grad, stats };
   }
 
@@ -128,7 +145,7 @@ export class PpoGrad {
  */
 function ppoLossAndOutputGrads(
   policy: ActorCriticPolicy,
-  weights: Float32Array,
+  logStd: ArrayLike<number> | null,
   s: RolloutSample,
   o: PpoGradOptions,
   head: Float32Array,
@@ -144,9 +161,6 @@ function ppoLossAndOutputGrads(
   const cv = o.clipRangeVf;
   // ∂loss/∂entropy_i: entropyLoss = −mean(entropy).
   const gH = -o.entCoef / b;
-  const logStd = policy.discrete
-    ? null
-    : weights.subarray(policy.logStdOffset, policy.logStdOffset + policy.actDim);
   let entropyGauss = 0;
   if (logStd) for (let d = 0; d < k; d++) entropyGauss += logStd[d]! + 0.5 + HALF_LOG_2PI;
   const probs = new Float64Array(k);
@@ -228,6 +242,12 @@ function ppoLossAndOutputGrads(
   stats[4] = kl / b;
   stats[5] = clipped / b;
   return stats;
+}
+
+/** `logStd` per action dimension from flat weights (a shared one repeated). */
+function sharedLogStd(policy: ActorCriticPolicy, weights: Float32Array): Float32Array {
+  const own = weights.subarray(policy.logStdOffset, policy.logStdOffset + policy.logStdSize);
+  return policy.logStdSize === policy.actDim ? own : new Float32Array(policy.actDim).fill(own[0]!);
 }
 
 /**

@@ -148,6 +148,8 @@ export class Ppo {
       activation: c.policy.activation ?? 'tanh',
       logStdInit: c.policy.logStdInit,
       orthoInit: c.policy.orthoInit,
+      items: c.policy.items,
+      distribution: c.policy.distribution,
       rng: this.rng.fork(),
     });
     this.optimizer = new Adam([this.policy.params], {
@@ -305,23 +307,14 @@ export class Ppo {
     const buf = this.buffer!;
     const n = env.nEnvs;
     const { gamma } = this.config;
-    const box = this.actionSpace.kind === 'box' ? this.actionSpace : null;
-    const actDim = this.policy.actDim;
     buf.reset();
     let dones = new Float32Array(n);
     for (let t = 0; t < this.config.nSteps; t++) {
       const obsIn = this.normalize(this.lastObs!);
       const { actions, logProbs, values } = this.policy.act(obsIn, n, this.rng, false);
-      let envActions: ArrayLike<number> = actions;
-      if (box) {
-        // Sample unclipped (stored for the log-prob), clip only what the env sees (SB3).
-        const clipped = new Float32Array(actions.length);
-        for (let i = 0; i < clipped.length; i++) {
-          const d = i % actDim;
-          clipped[i] = Math.min(Math.max(actions[i]!, box.low[d]!), box.high[d]!);
-        }
-        envActions = clipped;
-      }
+      // Sample unclipped (stored for the log-prob); the env sees the clipped action (SB3) or
+      // the logistic-normal's weights.
+      const envActions = this.policy.envActions(actions, this.actionSpace);
       const step = env.step(envActions);
       this.numTimesteps += n;
       const bad = firstNonFinite(step.rewards);
@@ -470,15 +463,12 @@ export class Ppo {
       const k = this.actionSpace.n;
       return deterministic ? categoricalMode(head, k) : categoricalSample(head, k, this.rng);
     }
-    const { low, high } = this.actionSpace;
     const actDim = this.policy.actDim;
     const logStd = this.policy.logStd();
-    for (let i = 0; i < head.length; i++) {
-      const d = i % actDim;
-      const a = deterministic ? head[i]! : head[i]! + Math.exp(logStd[d]!) * this.rng.normal();
-      head[i] = Math.min(Math.max(a, low[d]!), high[d]!);
-    }
-    return head;
+    if (!deterministic)
+      for (let i = 0; i < head.length; i++)
+        head[i] = head[i]! + Math.exp(logStd[i % actDim]!) * this.rng.normal();
+    return this.policy.envActions(head, this.actionSpace);
   }
 
   /** The model as a checkpoint bundle; throws `RlError('NAN')` rather than save non-finite weights. */

@@ -18,7 +18,12 @@ const positiveInt = z.number().int().positive();
 export const sacConfigSchema = z
   .object({
     seed: z.number().int().default(0),
-    policy: policyOptionsSchema.default({ logStdInit: 0, orthoInit: true }),
+    policy: policyOptionsSchema
+      .prefault({})
+      .refine((p) => p.distribution === 'gaussian' && p.items === undefined, {
+        message:
+          "SAC supports neither policy.distribution 'logistic-normal' nor policy.items yet; use PPO for them",
+      }),
     learningRate: z
       .union([
         z.number().positive(),

@@ -5,6 +5,13 @@
  * `Discrete` actions and a diagonal Gaussian with a state-independent `logStd` (init 0) for
  * `Box` actions. All parameters live in one flat variable `[pi | vf | logStd]`.
  *
+ * Two portfolio options: `items` makes both networks per-item shared encoders (one small
+ * network scores every item from that item's features plus the shared ones, EIIE: Jiang, Xu
+ * & Liang 2017; the critic averages its per-item values), so a universe of N assets gives N
+ * samples per step and the network's size does not depend on N; then one `logStd` is shared
+ * by all items. `distribution: 'logistic-normal'` keeps the Gaussian over the head's outputs
+ * (as logits) and hands the env softmax weights ({@link logisticNormalWeights}).
+ *
  * Acting (rollouts, `predict`) runs on rl-core's WebAssembly kernels ({@link FastForward}) on
  * a snapshot taken by {@link refresh} after each update; PPO's gradient steps use `PpoGrad`
  * on the kernels, and {@link ActorCriticPolicy.evaluateActionsT} is the same policy in tfjs
@@ -23,6 +30,8 @@ import {
   diagGaussianLogProb,
   diagGaussianLogProbT,
 } from '../distributions/diag-gaussian.js';
+import { logisticNormalWeights } from '../distributions/logistic-normal.js';
+import { RlError } from '../errors.js';
 import {
   type Activation,
   FastForward,
@@ -33,6 +42,46 @@ import {
 } from '../nn/mlp.js';
 import type { Rng } from '../random.js';
 import { type Space, spaceSize } from '../spaces.js';
+
+/**
+ * An observation made of `items` blocks of `itemDim` features followed by `globalDim`
+ * features shared by all items (`[items × itemDim | globalDim]`).
+ */
+export interface ItemLayout {
+  items: number;
+  itemDim: number;
+  globalDim: number;
+}
+
+/** The action distribution of a Box policy. */
+export type BoxDistribution = 'gaussian' | 'logistic-normal';
+
+/**
+ * Rows `[n·items, itemDim + globalDim]` of a batch of item observations: each item's block
+ * followed by the sample's global block.
+ * @example
+ * expandItems(Float32Array.of(1, 2, 9), 1, { items: 2, itemDim: 1, globalDim: 1 }); // [1, 9, 2, 9]
+ */
+export function expandItems(
+  obs: ArrayLike<number>,
+  n: number,
+  layout: ItemLayout,
+  out: Float32Array = new Float32Array(n * layout.items * (layout.itemDim + layout.globalDim)),
+): Float32Array {
+  const { items, itemDim, globalDim } = layout;
+  const obsDim = items * itemDim + globalDim;
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    const base = i * obsDim;
+    const g = base + items * itemDim;
+    for (let j = 0; j < items; j++) {
+      const it = base + j * itemDim;
+      for (let f = 0; f < itemDim; f++) out[o++] = obs[it + f]!;
+      for (let f = 0; f < globalDim; f++) out[o++] = obs[g + f]!;
+    }
+  }
+  return out;
+}
 
 /** Options of {@link ActorCriticPolicy}. */
 export interface ActorCriticOptions {
@@ -45,6 +94,10 @@ export interface ActorCriticOptions {
   /** SB3 `ortho_init` (true): orthogonal init with SB3's gains; false = torch's default init. */
   orthoInit: boolean;
   rng: Rng;
+  /** Per-item shared encoders (see the file comment). */
+  items?: ItemLayout | undefined;
+  /** Box actions: SB3's clipped Gaussian (default) or the logistic-normal. */
+  distribution?: BoxDistribution;
 }
 
 /** What {@link ActorCriticPolicy.act} returns; arrays over the batch. */
@@ -71,6 +124,12 @@ export class ActorCriticPolicy {
   readonly headDim: number;
   readonly vfOffset: number;
   readonly logStdOffset: number;
+  /** Number of `logStd` parameters: `actDim`, or 1 shared by every item. */
+  readonly logStdSize: number;
+  readonly items: ItemLayout | null;
+  readonly distribution: BoxDistribution;
+  /** Network rows per sample: `items`, or 1. */
+  readonly rowsPerSample: number;
   readonly params: tf.Variable<tf.Rank.R1>;
   private snapshot: Float32Array;
   private readonly piFast: FastForward;
@@ -84,11 +143,19 @@ export class ActorCriticPolicy {
     this.discrete = actionSpace.kind === 'discrete';
     this.actDim = this.discrete ? 1 : spaceSize(actionSpace);
     this.headDim = actionSpace.kind === 'discrete' ? actionSpace.n : this.actDim;
-    this.piSpec = { sizes: [obsDim, ...netArch.pi, this.headDim], activation };
-    this.vfSpec = { sizes: [obsDim, ...netArch.vf, 1], activation };
+    this.items = options.items ?? null;
+    this.distribution = options.distribution ?? 'gaussian';
+    checkPortfolioOptions(obsDim, actionSpace, this.items, this.distribution);
+    this.rowsPerSample = this.items ? this.items.items : 1;
+    // An item encoder reads one item's row and writes that item's head entry (and value).
+    const inDim = this.items ? this.items.itemDim + this.items.globalDim : obsDim;
+    const outDim = this.items ? 1 : this.headDim;
+    this.piSpec = { sizes: [inDim, ...netArch.pi, outDim], activation };
+    this.vfSpec = { sizes: [inDim, ...netArch.vf, 1], activation };
     this.vfOffset = mlpParamCount(this.piSpec.sizes);
     this.logStdOffset = this.vfOffset + mlpParamCount(this.vfSpec.sizes);
-    const total = this.logStdOffset + (this.discrete ? 0 : this.actDim);
+    this.logStdSize = this.discrete ? 0 : this.items ? 1 : this.actDim;
+    const total = this.logStdOffset + this.logStdSize;
     const init = new Float32Array(total);
     const kind = options.orthoInit ? 'orthogonal' : 'torch-default';
     init.set(initMlpParams(this.piSpec, rng, { init: kind, outputGain: 0.01 }), 0);
@@ -105,7 +172,7 @@ export class ActorCriticPolicy {
         this.splitShapes.push([nIn, nOut], [nOut]);
       }
     }
-    if (!this.discrete) this.splitSizes.push(this.actDim);
+    if (!this.discrete) this.splitSizes.push(this.logStdSize);
     this.params = tf.tidy(() => tf.variable(tf.tensor1d(init), true));
   }
 
@@ -130,19 +197,42 @@ export class ActorCriticPolicy {
     this.snapshot = weights.slice();
   }
 
+  /** The networks' input rows for flat observations (item rows, or the observations themselves). */
+  rows(obs: ArrayLike<number>, n: number): ArrayLike<number> {
+    return this.items ? expandItems(obs, n, this.items) : obs;
+  }
+
   /** V(s) for flat `[n, obsDim]` observations (on the kernels). */
   predictValues(obs: ArrayLike<number>, n: number): Float32Array {
-    return this.vfFast.forward(this.snapshot, obs, n);
+    const perRow = this.vfFast.forward(this.snapshot, this.rows(obs, n), n * this.rowsPerSample);
+    return this.items ? meanPerSample(perRow, n, this.rowsPerSample) : perRow;
   }
 
-  /** The policy head (logits or Gaussian means), same routing as {@link predictValues}. */
+  /** The policy head (logits or Gaussian means) `[n, headDim]`, same routing as {@link predictValues}. */
   head(obs: ArrayLike<number>, n: number): Float32Array {
-    return this.piFast.forward(this.snapshot, obs, n);
+    // With items, the rows' single outputs are already laid out as [n, items].
+    return this.piFast.forward(this.snapshot, this.rows(obs, n), n * this.rowsPerSample);
   }
 
-  /** `logStd` `[actDim]` (Box only). */
+  /** `logStd` per action dimension `[actDim]` (Box only; a shared one is repeated). */
   logStd(): Float32Array {
-    return this.snapshot.subarray(this.logStdOffset, this.logStdOffset + this.actDim);
+    const own = this.snapshot.subarray(this.logStdOffset, this.logStdOffset + this.logStdSize);
+    return this.logStdSize === this.actDim ? own : new Float32Array(this.actDim).fill(own[0]!);
+  }
+
+  /**
+   * What the env receives for raw Box actions `[n, actDim]`: clipped to the Box (SB3), or
+   * the logistic-normal's softmax weights.
+   */
+  envActions(raw: Float32Array, space: Space): Float32Array {
+    if (space.kind !== 'box') return raw;
+    const out = new Float32Array(raw.length);
+    if (this.distribution === 'logistic-normal') return logisticNormalWeights(raw, this.actDim, out);
+    for (let i = 0; i < raw.length; i++) {
+      const d = i % this.actDim;
+      out[i] = Math.min(Math.max(raw[i]!, space.low[d]!), space.high[d]!);
+    }
+    return out;
   }
 
   /** Samples (or takes the mode of) actions for `n` observations (network on the kernels, sampling in JS). */
@@ -182,10 +272,15 @@ export class ActorCriticPolicy {
         return l % 2 === 0 && l < this.splitShapes.length ? tf.reshape(t, this.splitShapes[l]!) : t;
       });
     const piLayers = 2 * (this.piSpec.sizes.length - 1);
-    const head = mlpApplyT(this.piSpec, layers(this.piSpec, 0), obs);
-    const values = tf.reshape(
-      mlpApplyT(this.vfSpec, layers(this.vfSpec, piLayers), obs),
-      [-1],
+    const batch = obs.shape[0];
+    const rows = this.items ? expandItemsT(obs, this.items) : obs;
+    const head = tf.reshape(mlpApplyT(this.piSpec, layers(this.piSpec, 0), rows), [
+      batch,
+      this.headDim,
+    ]) as tf.Tensor2D;
+    const perRow = mlpApplyT(this.vfSpec, layers(this.vfSpec, piLayers), rows);
+    const values = (
+      this.items ? tf.mean(tf.reshape(perRow, [batch, this.items.items]), 1) : tf.reshape(perRow, [-1])
     ) as tf.Tensor1D;
     if (this.discrete) {
       return {
@@ -194,7 +289,8 @@ export class ActorCriticPolicy {
         entropy: categoricalEntropyT(head),
       };
     }
-    const logStd = parts.at(-1)!;
+    const own = parts.at(-1)!;
+    const logStd = (this.logStdSize === this.actDim ? own : tf.tile(own, [this.actDim])) as tf.Tensor1D;
     return {
       values,
       logProb: diagGaussianLogProbT(head, logStd, actions as tf.Tensor2D),
@@ -206,5 +302,72 @@ export class ActorCriticPolicy {
     this.params.dispose();
     this.piFast.dispose();
     this.vfFast.dispose();
+  }
+}
+
+/**
+ * Means of consecutive groups of `rows` values: per-item outputs `[n·rows]` → `[n]`.
+ * @example
+ * meanPerSample(Float32Array.of(1, 3, 5, 7), 2, 2); // [2, 6]
+ */
+export function meanPerSample(perRow: Float32Array, n: number, rows: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < rows; j++) s += perRow[i * rows + j]!;
+    out[i] = s / rows;
+  }
+  return out;
+}
+
+/** {@link expandItems} on tensors (differentiable): `[B, obsDim]` → `[B·items, itemDim + globalDim]`. */
+function expandItemsT(obs: tf.Tensor2D, layout: ItemLayout): tf.Tensor2D {
+  const { items, itemDim, globalDim } = layout;
+  const b = obs.shape[0];
+  const perItem = tf.reshape(tf.slice(obs, [0, 0], [b, items * itemDim]), [b, items, itemDim]);
+  if (globalDim === 0) return tf.reshape(perItem, [b * items, itemDim]);
+  const global = tf.slice(obs, [0, items * itemDim], [b, globalDim]);
+  const tiled = tf.tile(tf.reshape(global, [b, 1, globalDim]), [1, items, 1]);
+  return tf.reshape(tf.concat([perItem, tiled], 2), [b * items, itemDim + globalDim]);
+}
+
+function checkPortfolioOptions(
+  obsDim: number,
+  actionSpace: Space,
+  items: ItemLayout | null,
+  distribution: BoxDistribution,
+): void {
+  if (items) {
+    const want = items.items * items.itemDim + items.globalDim;
+    if (want !== obsDim) {
+      throw new RlError(
+        'CONFIG',
+        `policy.items: ${items.items} items × ${items.itemDim} + ${items.globalDim} global = ${want} values, but the observation has ${obsDim}`,
+        { field: 'policy.items' },
+      );
+    }
+    if (actionSpace.kind !== 'box' || spaceSize(actionSpace) !== items.items) {
+      throw new RlError(
+        'CONFIG',
+        `policy.items: an item encoder scores one action per item, so the action space must be a Box of ${items.items} values`,
+        { field: 'policy.items' },
+      );
+    }
+  }
+  if (distribution === 'logistic-normal') {
+    if (actionSpace.kind !== 'box') {
+      throw new RlError('CONFIG', 'policy.distribution: logistic-normal needs a Box action space', {
+        field: 'policy.distribution',
+      });
+    }
+    for (let d = 0; d < actionSpace.low.length; d++) {
+      if (actionSpace.low[d]! > 0 || actionSpace.high[d]! < 1) {
+        throw new RlError(
+          'CONFIG',
+          `policy.distribution: logistic-normal actions are weights in [0, 1], but the action space's dimension ${d} is [${actionSpace.low[d]}, ${actionSpace.high[d]}]; map the weights onto your actions in the env (e.g. negate them for a short book)`,
+          { field: 'policy.distribution' },
+        );
+      }
+    }
   }
 }
