@@ -14,6 +14,7 @@ export type AppErrorCode =
   | 'BROKER_UNREACHABLE'
   | 'BROKER'
   | 'STORE'
+  | 'INTERRUPTED'
   | 'LIVE_REFUSED'
   | 'NOT_FOUND'
   | 'INTERNAL';

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from './app-error.js';
-import { describeConfig, loadConfig, parseConfig, readSecrets } from './config.js';
+import { describeConfig, loadConfig, loadDotEnv, parseConfig, readSecrets } from './config.js';
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'marlts-config-'));
@@ -22,6 +22,29 @@ describe('config', () => {
     expect(config.risk.maxPositionWeight).toBe(0.1);
     expect(config.risk.stopLossPct).toBe(0.05);
     expect(config.train.ppo.nSteps).toBeGreaterThan(0);
+  });
+
+  it('reads a config file that starts with a UTF-8 byte-order mark (Notepad, PowerShell)', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'bom.json'), `\uFEFF${JSON.stringify({ seed: 5 })}`, 'utf8');
+    expect(loadConfig({ cwd: dir, configPath: 'bom.json' }).config.seed).toBe(5);
+    writeFileSync(join(dir, '.env'), '\uFEFFALPACA_KEY_ID=PKBOM\n', 'utf8');
+    const env: NodeJS.ProcessEnv = {};
+    loadDotEnv(dir, env);
+    expect(env.ALPACA_KEY_ID).toBe('PKBOM');
+  });
+
+  it('refuses a directory as --config, naming it', () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'conf'));
+    expect(() => loadConfig({ cwd: dir, configPath: 'conf' })).toThrow(/--config .*conf is a directory/);
+  });
+
+  it('masks credentials inside URLs in --verbose output', () => {
+    const config = parseConfig({ broker: { url: 'http://trader:S3CRET-PW@127.0.0.1:9' } });
+    const text = describeConfig(config, readSecrets({}));
+    expect(text).toContain('http://trader:***@127.0.0.1:9');
+    expect(text).not.toContain('S3CRET-PW');
   });
 
   it('names the field of a wrong type', () => {

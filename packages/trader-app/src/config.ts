@@ -3,11 +3,12 @@
  * schema), overridden by CLI flags, plus secrets that come ONLY from the environment.
  * `describeConfig` prints the resolved config with secrets redacted (`--verbose`).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { AppError } from './app-error.js';
+import { redactUrlSecrets } from './redact-url.js';
 
 const positiveInt = z.number().int().positive();
 
@@ -170,7 +171,9 @@ export const configSchema = z
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
-        /** Write JSON logs to this file instead of stderr. */
+        /** Log lines on stderr: `human` (default) or `json` (one pino record per line). */
+        format: z.enum(['human', 'json']).default('human'),
+        /** Also append JSON log lines to this file (stderr then shows warnings and errors only). */
         file: z.string().optional(),
       })
       .strict()
@@ -201,6 +204,14 @@ export const SECRET_ENV_VARS = [
 
 /** Default config file looked for in the working directory. */
 export const DEFAULT_CONFIG_FILE = 'marlts.config.json';
+
+/**
+ * Drops a leading UTF-8 byte-order mark: Windows editors (Notepad, PowerShell's
+ * `Out-File -Encoding utf8`) write one, and JSON.parse rejects it.
+ */
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
 
 /** A deep partial used for CLI overrides. */
 export type Overrides = { [key: string]: unknown };
@@ -257,13 +268,19 @@ export function loadConfig(
     if (!existsSync(path)) {
       throw new AppError('CONFIG', `config file not found: ${path}`, { field: 'config' });
     }
+    if (statSync(path).isDirectory()) {
+      throw new AppError('CONFIG', `--config ${path} is a directory; pass the JSON file`, {
+        field: 'config',
+        hint: `e.g. --config ${join(path, DEFAULT_CONFIG_FILE)}`,
+      });
+    }
   } else if (existsSync(resolve(cwd, DEFAULT_CONFIG_FILE))) {
     path = resolve(cwd, DEFAULT_CONFIG_FILE);
   }
   let fileValue: unknown = {};
   if (path !== undefined) {
     try {
-      fileValue = JSON.parse(readFileSync(path, 'utf8'));
+      fileValue = JSON.parse(stripBom(readFileSync(path, 'utf8')));
     } catch (cause) {
       throw new AppError('CONFIG', `config file ${path} is not valid JSON: ${(cause as Error).message}`, {
         field: 'config',
@@ -316,24 +333,28 @@ export function redact(secret: string | undefined): string {
 }
 
 /**
- * The resolved config and the redacted secrets as pretty JSON, for `--verbose`.
+ * The resolved config and the redacted secrets as pretty JSON, for `--verbose`
+ * (credentials inside URLs masked too).
  *
  * @example
  * console.error(describeConfig(config, readSecrets()));
  */
 export function describeConfig(config: AppConfig, secrets: Secrets): string {
-  return JSON.stringify(
-    {
-      config,
-      secrets: {
-        EODHD_API_TOKEN: redact(secrets.eodhdApiToken),
-        ALPACA_KEY_ID: redact(secrets.alpacaKeyId),
-        ALPACA_SECRET_KEY: redact(secrets.alpacaSecretKey),
-        ALPACA_ENV: secrets.alpacaEnv,
+  // A broker or EODHD URL may carry credentials (`http://user:SECRET@host`).
+  return redactUrlSecrets(
+    JSON.stringify(
+      {
+        config,
+        secrets: {
+          EODHD_API_TOKEN: redact(secrets.eodhdApiToken),
+          ALPACA_KEY_ID: redact(secrets.alpacaKeyId),
+          ALPACA_SECRET_KEY: redact(secrets.alpacaSecretKey),
+          ALPACA_ENV: secrets.alpacaEnv,
+        },
       },
-    },
-    null,
-    2,
+      null,
+      2,
+    ),
   );
 }
 
@@ -349,7 +370,7 @@ export function loadDotEnv(cwd = process.cwd(), env: NodeJS.ProcessEnv = process
   if (!existsSync(path)) return undefined;
   let parsed: Record<string, string>;
   try {
-    parsed = parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
+    parsed = parseEnv(stripBom(readFileSync(path, 'utf8'))) as Record<string, string>;
   } catch (cause) {
     throw new AppError('CONFIG', `cannot read ${path}: ${(cause as Error).message}`, {
       field: '.env',

@@ -1,13 +1,21 @@
 /**
- * The `marlts` command line: commander definitions, option → config overrides, and
- * the mapping of failures to exit codes (0 ok, 1 failure, 2 usage). `main` returns
- * the exit code instead of exiting so tests can call it in-process.
+ * The `marlts` command line: commander definitions, option → config overrides, the
+ * output contract, and the mapping of failures to exit codes (0 ok, 1 failure, 2 usage,
+ * 130 interrupted). `main` returns the exit code instead of exiting so tests can call
+ * it in-process.
+ *
+ * Output contract: stdout carries results only (summaries, paths, URLs). stderr carries
+ * narration, progress and log lines, in human form: a live bar with log lines printed
+ * above it on a terminal, plain lines without escape codes otherwise. JSON log lines only
+ * with `--log-format json` (stderr) or `--log-file FILE`. `-q`: warnings, errors and the
+ * result only. Credentials in URLs are masked on both streams.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { AppError, isAppError } from './app-error.js';
+import { assertNotDirectory } from './cli-paths.js';
 import {
   type AppConfig,
   configSchema,
@@ -18,8 +26,11 @@ import {
   readSecrets,
 } from './config.js';
 import type { CommandContext } from './context.js';
-import { createLogger } from './log.js';
-import { createProgress } from './progress.js';
+import { describeError } from './describe-error.js';
+import { createLogger, type LogLevel, quieterLevel } from './log.js';
+import { createProgress, isInteractive } from './progress.js';
+import { redactUrlSecrets } from './redact-url.js';
+import { createStderrOutput } from './stderr-output.js';
 import { VERSION } from './version.js';
 
 /** Defaults shown in `--help` come from the config schema, so they never drift. */
@@ -30,25 +41,56 @@ export interface MainIo {
   stderr?: (text: string) => void;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Whether stdin and stdout are a terminal (confirmation prompts). */
   isTty?: boolean;
+  /**
+   * Whether stderr is an interactive terminal (live bar, colours). Default: stderr is a
+   * TTY and `CI` is unset, when `stderr` is the process's; false for a custom `stderr`.
+   */
+  stderrTty?: boolean;
+  /** Terminal width for the live bar (default: stderr's columns). */
+  columns?: () => number | undefined;
   /** Cancels long commands (the CLI wires SIGINT/SIGTERM to it). */
   signal?: AbortSignal;
 }
 
 type Opts = Record<string, unknown>;
 
-function int(name: string) {
+/** Bounds of a numeric flag that no config schema checks (sim and loop flags). */
+interface Range {
+  min?: number;
+  max?: number;
+  /** Refuse `min` itself (e.g. cash > 0). */
+  exclusiveMin?: boolean;
+}
+
+function checkRange(name: string, v: string, n: number, r: Range): number {
+  const low = r.min !== undefined && (r.exclusiveMin ? n <= r.min : n < r.min);
+  if (low || (r.max !== undefined && n > r.max)) {
+    const want =
+      r.max !== undefined
+        ? `between ${r.min} and ${r.max}`
+        : r.exclusiveMin
+          ? `greater than ${r.min}`
+          : `${r.min} or more`;
+    throw new AppError('USAGE', `${name} must be ${want}, got "${v}"`, { field: name });
+  }
+  return n;
+}
+function int(name: string, range: Range = {}) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n)) throw new AppError('USAGE', `${name} must be an integer, got "${v}"`);
-    return n;
+    if (v.trim() === '' || !Number.isInteger(n))
+      throw new AppError('USAGE', `${name} must be an integer, got "${v}"`, { field: name });
+    return checkRange(name, v, n, range);
   };
 }
-function num(name: string) {
+function num(name: string, range: Range = {}) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isFinite(n)) throw new AppError('USAGE', `${name} must be a number, got "${v}"`);
-    return n;
+    if (v.trim() === '' || !Number.isFinite(n))
+      throw new AppError('USAGE', `${name} must be a number, got "${v}"`, { field: name });
+    return checkRange(name, v, n, range);
   };
 }
 function list(v: string): string[] {
@@ -72,7 +114,16 @@ function common(cmd: Command, opts: { runDir?: boolean } = { runDir: true }): Co
         'tensorflow',
       ]),
     )
-    .option('--log-file <file>', 'write JSON logs to this file instead of stderr')
+    .option(
+      '--log-file <file>',
+      'also append JSON log lines to this file (stderr then shows only warnings and errors)',
+    )
+    .addOption(
+      new Option('--log-format <format>', `log lines on stderr (default: ${D.log.format})`).choices([
+        'human',
+        'json',
+      ]),
+    )
     .addOption(
       new Option('--log-level <level>', `log level (default: ${D.log.level})`).choices([
         'trace',
@@ -84,7 +135,7 @@ function common(cmd: Command, opts: { runDir?: boolean } = { runDir: true }): Co
       ]),
     )
     .option('-v, --verbose', 'print the resolved config (secrets redacted) before running')
-    .option('-q, --quiet', 'no progress output');
+    .option('-q, --quiet', 'print only warnings, errors and the result (no progress, no narration)');
 }
 
 /** Flags shared by the commands that read a bars CSV. */
@@ -105,7 +156,7 @@ function overridesFrom(o: Opts): Overrides {
     seed: o.seed,
     backend: o.backend,
     data: { file: o.data, symbols: o.symbols, start: o.start, end: o.end, cacheDir: o.cacheDir },
-    log: { file: o.logFile, level: o.logLevel },
+    log: { file: o.logFile, level: o.logLevel, format: o.logFormat },
     train: {
       agents: o.agents,
       ppo: { totalTimesteps: o.ppoSteps },
@@ -145,9 +196,15 @@ function pruneUndefined(v: unknown): unknown {
  * const code = await main(['backtest', '--data', 'bars.csv', '--seeds', '1']);
  */
 export async function main(argv: string[], io: MainIo = {}): Promise<number> {
-  const stdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
-  const stderr = io.stderr ?? ((t: string) => void process.stderr.write(t));
   const env = io.env ?? process.env;
+  const rawStdout = io.stdout ?? ((t: string) => void process.stdout.write(t));
+  const stdout = (t: string) => rawStdout(redactUrlSecrets(t));
+  const errOut = createStderrOutput({
+    write: io.stderr ?? ((t: string) => void process.stderr.write(t)),
+    tty: io.stderrTty ?? (io.stderr === undefined && isInteractive(process.stderr, env)),
+    columns: io.columns ?? (() => process.stderr.columns),
+  });
+  const stderr = (t: string) => errOut.raw(t);
   const cwd = io.cwd ?? process.cwd();
   const signal = io.signal ?? new AbortController().signal;
   let exitCode = 0;
@@ -187,19 +244,38 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
           ? resolve(cwd, a)
           : a,
       );
-      const log = createLogger({ level: config.log.level, file: config.log.file });
-      if (opts.verbose) stderr(`${describeConfig(config, secrets)}\n`);
+      // A directory where a file belongs fails here, naming the flag, not as EISDIR later.
+      if (config.data.file !== undefined)
+        assertNotDirectory(config.data.file, opts.data !== undefined ? '--data' : 'data.file', '.csv');
+      if (cmd.name() === 'import' && fileArgs[0] !== undefined)
+        assertNotDirectory(fileArgs[0], 'data import', '.csv');
+      if (typeof opts.out === 'string') opts.out = resolve(cwd, opts.out);
+      if (typeof opts.out === 'string') assertNotDirectory(opts.out, '--out');
+      const quiet = Boolean(opts.quiet);
+      const level = config.log.level as LogLevel;
+      const log = createLogger({
+        level,
+        file: config.log.file,
+        stderr: (line) => errOut.line(line),
+        // With a log file the details go there; stderr keeps what needs a person's attention.
+        stderrLevel: quiet || config.log.file !== undefined ? quieterLevel(level, 'warn') : level,
+        stderrFormat: config.log.format,
+        color: errOut.tty && !env.NO_COLOR,
+      });
+      if (opts.verbose) errOut.line(describeConfig(config, secrets));
       const isTty = io.isTty ?? Boolean(process.stdin.isTTY && process.stdout.isTTY);
       const ctx: CommandContext = {
         config,
         secrets,
         log,
-        progress: createProgress({ quiet: Boolean(opts.quiet) }),
+        progress: createProgress({ output: errOut, quiet }),
         out: (t) => stdout(t.endsWith('\n') ? t : `${t}\n`),
-        err: (t) => stderr(t.endsWith('\n') ? t : `${t}\n`),
+        err: (t) => errOut.line(t),
+        info: quiet ? () => {} : (t) => errOut.line(t),
         signal,
         isTty,
         ask: async (q) => {
+          errOut.status(undefined); // the question must not be drawn over by a bar
           const rl = createInterface({ input: process.stdin, output: process.stderr });
           try {
             return await rl.question(q);
@@ -331,31 +407,31 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
           'run the local Alpaca-compatible paper exchange, replaying --data as a live session; ' +
             'prints its base URL on the first stdout line',
         )
-        .option('--port <n>', 'port, 0 = any free port', int('--port'), 0)
+        .option('--port <n>', 'port, 0 = any free port', int('--port', { min: 0, max: 65_535 }), 0)
         .option('--host <host>', 'interface to listen on', '127.0.0.1')
         .option(
           '--speed <barsPerSecond>',
           'advance automatically at this many bars per second (0 = only when asked)',
-          num('--speed'),
+          num('--speed', { min: 0 }),
           0,
         )
         .option(
           '--warmup-bars <n>',
           'bars already visible as history when the session starts',
-          int('--warmup-bars'),
+          int('--warmup-bars', { min: 0 }),
           60,
         )
-        .option('--cash <usd>', 'starting cash', num('--cash'), 100_000)
+        .option('--cash <usd>', 'starting cash', num('--cash', { min: 0, exclusiveMin: true }), 100_000)
         .option(
           '--rate-limit <perMinute>',
           'answer 429 above this many requests per minute, as Alpaca does at 200 (0 = off)',
-          int('--rate-limit'),
+          int('--rate-limit', { min: 0 }),
           0,
         )
         .option(
           '--grace-seconds <n>',
           'keep serving this long after the replay ended (with --speed)',
-          num('--grace-seconds'),
+          num('--grace-seconds', { min: 0 }),
           30,
         ),
       false,
@@ -389,11 +465,15 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
           'retrain cadence in bars (overrides minutes; daily data)',
           int('--retrain-bars'),
         )
-        .option('--max-bars <n>', 'stop after this many new bars (default: no limit)', int('--max-bars'))
+        .option(
+          '--max-bars <n>',
+          'stop after this many new bars (default: no limit)',
+          int('--max-bars', { min: 1 }),
+        )
         .option(
           '--until-idle <seconds>',
           'stop when no new bar arrived for this long (default: never; use with a replay)',
-          num('--until-idle'),
+          num('--until-idle', { min: 0, exclusiveMin: true }),
         )
         .option('--timeframe <tf>', `bar timeframe to request (default: ${D.broker.timeframe})`)
         .option(
@@ -428,17 +508,14 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
       return e.exitCode === 0 ? 0 : 2;
     }
     if (isAppError(e)) {
-      stderr(`marlts: ${e.message}\n`);
-      if (e.hint) stderr(`hint: ${e.hint}\n`);
-      return e.exitCode;
+      errOut.line(`marlts: ${e.message}`);
+      if (e.hint) errOut.line(`hint: ${e.hint}`);
+      // 128 + SIGINT, as a shell reports a command stopped by Ctrl-C.
+      return e.code === 'INTERRUPTED' ? 130 : e.exitCode;
     }
-    // A library's own error (bad option, broker rule, data problem): its message is the explanation.
-    const name = (e as { name?: unknown })?.name;
-    if (name === 'AlpacaError' || name === 'MarketEnvError' || name === 'RlError' || name === 'EodhdError') {
-      stderr(`marlts: ${(e as Error).message}\n`);
-      return 1;
-    }
-    stderr(`marlts: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+    const d = describeError(e);
+    errOut.line(d.unexpected ? `marlts: unexpected error: ${d.message}` : `marlts: ${d.message}`);
+    if (d.hint) errOut.line(`hint: ${d.hint}`);
     return 1;
   }
 }

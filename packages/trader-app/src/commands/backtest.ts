@@ -3,6 +3,7 @@
  * equal-weight and every heuristic agent, over several seeds, costs included; results
  * go to the run store and a report.
  */
+import { AppError, isAppError } from '../app-error.js';
 import type { CommandContext } from '../context.js';
 import { LONG_ID, SHORT_ID } from '../engine/agents.js';
 import { startBackend } from '../engine/backend.js';
@@ -50,7 +51,7 @@ export async function runBacktest(ctx: CommandContext): Promise<number> {
   const { store, runId, configSha256 } = openRun(config, 'backtest', data);
   const testBars = config.backtest.testBars ?? retrainCadenceBars(config, barSpacingMs(data.frame.times));
   try {
-    ctx.err(
+    ctx.info(
       `walk-forward on ${data.symbols.length} symbols, ${data.frame.nBars} bars (${Math.round(data.barsPerYear)} bars/year): ` +
         `train ${config.backtest.trainBars} bars → test ${testBars} unseen bars${config.backtest.testBars === undefined ? ' (the live retrain cadence)' : ''}, ` +
         `last ${config.backtest.maxFolds || 'all'} folds, ${config.backtest.seeds} seed(s)`,
@@ -62,6 +63,8 @@ export async function runBacktest(ctx: CommandContext): Promise<number> {
       progress: ctx.progress,
       signal: ctx.signal,
     });
+    // Ctrl-C during the last fold cuts its training short: those agents are not the result.
+    if (ctx.signal.aborted) throw interrupted(runId);
     storeWalkForward(store, runId, wf);
     store.setNote(runId, 'budget', wf.budget);
     store.setNote(runId, 'costs', costsNote(config));
@@ -87,11 +90,26 @@ export async function runBacktest(ctx: CommandContext): Promise<number> {
     ctx.out(`report: ${path}`);
     return 0;
   } catch (e) {
+    if (ctx.signal.aborted) {
+      store.updateRun(runId, { status: 'interrupted' });
+      throw isAppError(e, 'INTERRUPTED') ? e : interrupted(runId);
+    }
     store.updateRun(runId, { status: 'failed' });
     throw e;
   } finally {
     store.close();
   }
+}
+
+/** The error a Ctrl-C / SIGTERM during a backtest ends in (exit 130). */
+function interrupted(runId: string): AppError {
+  return new AppError(
+    'INTERRUPTED',
+    `backtest interrupted: run ${runId} is marked interrupted, with no results`,
+    {
+      hint: 'run the backtest again to get a complete result',
+    },
+  );
 }
 
 /** The honesty notes every backtest report carries. */

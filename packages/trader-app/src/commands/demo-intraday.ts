@@ -112,7 +112,7 @@ export async function runIntradayStage(
   // Initial pair on everything before the session.
   let t = Date.now();
   const trainFrame = sliceFrame(frame, 0, sessionStart);
-  ctx.err(
+  ctx.info(
     `  train on ${trainFrame.nBars} half-hour bars ${iso(trainFrame.times[0]!)} .. ${iso(trainFrame.times[trainFrame.nBars - 1]!)} UTC ` +
       `(PPO ${config.train.ppo.totalTimesteps} + SAC ${config.train.sac.totalTimesteps} steps)`,
   );
@@ -137,7 +137,7 @@ export async function runIntradayStage(
     configSha256,
   });
   for (const row of [rows.long, rows.short])
-    if (row) ctx.err(`  ${row.agent} (${row.algo.toUpperCase()}) v${row.version} → ${row.path}`);
+    if (row) ctx.info(`  ${row.agent} (${row.algo.toUpperCase()}) v${row.version} → ${row.path}`);
   pair.long?.dispose();
   pair.short?.dispose();
   const trainSeconds = (Date.now() - t) / 1000;
@@ -145,7 +145,7 @@ export async function runIntradayStage(
   // Replay the session through the live loop.
   t = Date.now();
   const r = config.retrain;
-  ctx.err(
+  ctx.info(
     `  paper-trade ${replayBars} replayed half-hour bars (${iso(frame.times[sessionStart]!)} .. ${iso(frame.times[sessionStart + replayBars - 1]!)} UTC), ` +
       `retraining every ${r.everyMinutes} minutes of bar time = every ${everyBars} bars`,
   );

@@ -12,6 +12,7 @@
  */
 
 import { sliceFrame } from '@marlts/market-env';
+import { AppError, isAppError } from '../app-error.js';
 import { type AppConfig, deepMerge, parseConfig } from '../config.js';
 import type { CommandContext } from '../context.js';
 import { LONG_ID, SHORT_ID, trainPair } from '../engine/agents.js';
@@ -20,6 +21,7 @@ import { savePairCheckpoints } from '../engine/checkpoints.js';
 import { loadBars } from '../engine/data.js';
 import { runWalkForward } from '../engine/walk-forward.js';
 import { replaySession } from '../live/replay.js';
+import { recordRunProcess } from '../run-liveness.js';
 import { RunStore } from '../store.js';
 import { storeWalkForward } from './backtest.js';
 import {
@@ -75,6 +77,7 @@ export async function runDemo(ctx: CommandContext, opts: Record<string, unknown>
     dataEnd: iData.frame.times[iData.frame.nBars - 1]!,
     symbols: iData.symbols,
   });
+  recordRunProcess(pre, intradayRunId);
   const iConfigSha256 = pre.saveConfig(intradayRunId, iConfig);
   pre.close();
   await new Promise((r) => setTimeout(r, 2)); // distinct created_at
@@ -84,12 +87,12 @@ export async function runDemo(ctx: CommandContext, opts: Record<string, unknown>
   let trainEnd = 0;
   while (trainEnd + 1 < frame.nBars && frame.times[trainEnd + 1]! <= trainEndTime) trainEnd++;
   const replayBars = Math.min(quick ? 42 : 126, frame.nBars - 1 - trainEnd);
-  const step = (n: number, text: string) => ctx.err(`\n[${n}/5] ${text}`);
+  const step = (n: number, text: string) => ctx.info(`\n[${n}/5] ${text}`);
   let intraday: IntradayStageResult | undefined;
   let dailyRetrains = 0;
   const timings: Record<string, number> = {};
   try {
-    ctx.err(
+    ctx.info(
       `marlts demo${quick ? ' --quick' : ''}: ${data.symbols.join(', ')}, daily closes ${iso(frame.times[0]!)} .. ${iso(frame.times[frame.nBars - 1]!)}, backend ${backend}, run dir ${config.runDir}`,
     );
     // 1. Train on everything up to the end of 1999.
@@ -120,7 +123,7 @@ export async function runDemo(ctx: CommandContext, opts: Record<string, unknown>
       configSha256,
     });
     for (const row of [rows.long, rows.short])
-      if (row) ctx.err(`  ${row.agent} (${row.algo.toUpperCase()}) v${row.version} → ${row.path}`);
+      if (row) ctx.info(`  ${row.agent} (${row.algo.toUpperCase()}) v${row.version} → ${row.path}`);
     pair.long?.dispose();
     pair.short?.dispose();
     timings.trainSeconds = (Date.now() - t) / 1000;
@@ -167,7 +170,7 @@ export async function runDemo(ctx: CommandContext, opts: Record<string, unknown>
     const dailyLine =
       `daily stage: retrained every ${config.retrain.everyBars} bars: ${dailyRetrains} retrains, ` +
       `${dailyDecisions.length} decisions, ${dailyDecisions.filter((d) => d.promoted).length} promoted`;
-    ctx.err(`  ${dailyLine}`);
+    ctx.info(`  ${dailyLine}`);
 
     // 4. The intraday stage: real 30-minute bars, hourly retraining in bar time.
     step(
@@ -190,11 +193,11 @@ export async function runDemo(ctx: CommandContext, opts: Record<string, unknown>
     ]);
     store.setNote(intradayRunId, 'budget', { quick, backend, ...intraday.budget });
     store.setNote(intradayRunId, 'warnings', [intraday.note]);
-    store.updateRun(intradayRunId, { status: ctx.signal.aborted ? 'stopped' : 'done' });
+    store.updateRun(intradayRunId, { status: ctx.signal.aborted ? 'interrupted' : 'done' });
     const intradayLine =
       `intraday stage: retrained every ${intraday.everyMinutes} minutes of bar time (= every ${intraday.everyBars} bars): ` +
       `${intraday.retrains} retrains, ${intraday.decisions} decisions, ${intraday.promotions} promoted`;
-    ctx.err(`  ${intradayLine}`);
+    ctx.info(`  ${intradayLine}`);
     timings.intradaySeconds = (Date.now() - t) / 1000;
 
     // 5. Report.
@@ -229,7 +232,7 @@ export async function runDemo(ctx: CommandContext, opts: Record<string, unknown>
       "The daily data is closes only: decisions on the close of day t fill at the next day's close (open = close).",
       'Survivorship bias: the ten symbols are Dow members of ~2000, backfilled to 1991.',
     ]);
-    store.updateRun(runId, { status: ctx.signal.aborted ? 'stopped' : 'done' });
+    store.updateRun(runId, { status: ctx.signal.aborted ? 'interrupted' : 'done' });
     const { path, summary } = writeReport(store, runId, undefined, config.runDir);
     ctx.out(summary);
     ctx.out(dailyLine);
@@ -241,8 +244,14 @@ export async function runDemo(ctx: CommandContext, opts: Record<string, unknown>
     ctx.out(`report: ${path}`);
     return 0;
   } catch (e) {
-    store.updateRun(runId, { status: 'failed' });
-    if (!intraday) store.updateRun(intradayRunId, { status: 'failed' });
+    const status = ctx.signal.aborted ? 'interrupted' : 'failed';
+    store.updateRun(runId, { status });
+    if (!intraday) store.updateRun(intradayRunId, { status });
+    if (ctx.signal.aborted && !isAppError(e, 'INTERRUPTED')) {
+      throw new AppError('INTERRUPTED', `demo interrupted: run ${runId} is marked interrupted`, {
+        hint: 'run the demo again for the complete report',
+      });
+    }
     throw e;
   } finally {
     store.close();

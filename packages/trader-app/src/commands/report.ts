@@ -1,14 +1,18 @@
 /**
  * `marlts report [RUN] [--out FILE.html]`: renders a run from its run store as a
- * self-contained HTML file and prints a terminal summary and the file's path.
+ * self-contained HTML file and prints a terminal summary and the file's path. A run
+ * that says `running` is checked against its writer process: a killed run is reported
+ * as stale, not as in progress.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AppError } from '../app-error.js';
 import type { CommandContext } from '../context.js';
+import { redactUrlSecrets } from '../redact-url.js';
 import { collectReportData } from '../report/data.js';
 import { renderHtmlReport } from '../report/html.js';
 import { renderTerminalSummary } from '../report/terminal.js';
+import { runLiveness } from '../run-liveness.js';
 import { RunStore, STORE_FILE } from '../store.js';
 
 /** Finds the store and run meant by a `RUN` argument (a run id, or a run directory). */
@@ -41,7 +45,9 @@ export function writeReport(
   dir: string,
 ): { path: string; summary: string; html: string } {
   const data = collectReportData(store, runId);
-  const html = renderHtmlReport(data);
+  data.liveness = runLiveness({ ...data.run, notes: data.notes });
+  // The config and a paper run's data source may hold a broker URL with credentials.
+  const html = redactUrlSecrets(renderHtmlReport(data));
   const path = resolve(out ?? join(dir, `report-${runId}.html`));
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, html);
@@ -74,6 +80,8 @@ export async function runReport(
     const { path, summary } = writeReport(store, run.id, opts.out as string | undefined, dir);
     ctx.out(summary);
     ctx.out(`report: ${path}`);
+    const { stale, note } = runLiveness({ ...run, notes: store.getNotes(run.id) });
+    if (stale) ctx.err(`marlts: run ${run.id} says "running" but is ${note}`);
     ctx.log.info({ runId: run.id, path }, 'report written');
     return 0;
   } finally {

@@ -1,9 +1,10 @@
 /**
  * Shared start of the commands that create a run: open the store, create the run row
- * with its data range, store the resolved config, and finish the run on exit.
+ * with its data range and writer process (stale-run detection), and store the resolved config.
  */
 import type { AppConfig } from '../config.js';
 import type { LoadedData } from '../engine/data.js';
+import { recordRunProcess } from '../run-liveness.js';
 import { type RunKind, RunStore } from '../store.js';
 
 export interface OpenedRun {
@@ -26,6 +27,7 @@ export function openRun(config: AppConfig, kind: RunKind, data?: LoadedData): Op
         }
       : {}),
   });
+  recordRunProcess(store, runId);
   const configSha256 = store.saveConfig(runId, config);
   if (data) {
     store.setNote(runId, 'data', {

@@ -5,6 +5,7 @@
  * a grace period so clients can reconcile) or Ctrl-C.
  */
 import { startPaperExchange } from '@marlts/broker-alpaca/sim';
+import { AppError } from '../app-error.js';
 import type { CommandContext } from '../context.js';
 import { loadBars } from '../engine/data.js';
 
@@ -13,15 +14,19 @@ export async function runSim(ctx: CommandContext, opts: Record<string, unknown>)
   const data = loadBars({ ...config.data, minBars: 2 });
   const speed = Number(opts.speed ?? 0);
   const warmup = Math.min(Number(opts.warmupBars ?? 60), data.frame.nBars - 1);
+  const port = Number(opts.port ?? 0);
+  const host = String(opts.host ?? '127.0.0.1');
   const exchange = await startPaperExchange({
-    port: Number(opts.port ?? 0),
-    host: String(opts.host ?? '127.0.0.1'),
+    port,
+    host,
     bars: data.bars,
     initialCash: Number(opts.cash ?? 100_000),
     dayTradeRule: config.risk.dayTradeRule,
     speed: 0,
     // Alpaca's 200 requests/minute (0 = off, the default: a fast replay compresses time).
     rateLimitPerMinute: Number(opts.rateLimit ?? 0),
+  }).catch((e: unknown) => {
+    throw listenError(e, host, port);
   });
   // History visible from the start, so a client can build features at once.
   exchange.advance(warmup);
@@ -37,7 +42,7 @@ export async function runSim(ctx: CommandContext, opts: Record<string, unknown>)
     },
     'paper exchange listening',
   );
-  ctx.err(
+  ctx.info(
     `paper exchange at ${exchange.url} replaying ${data.file} (${data.symbols.length} symbols, ${data.frame.nBars} bars, ` +
       `${warmup} visible as history)${speed > 0 ? ` at ${speed} bars/s` : '; advancing only on request'}; Ctrl-C stops it`,
   );
@@ -56,7 +61,7 @@ export async function runSim(ctx: CommandContext, opts: Record<string, unknown>)
           if (doneAt === undefined && exchange.advance(1) > 0) return;
           if (doneAt === undefined) {
             doneAt = Date.now();
-            ctx.err('replay finished; still serving for reconciliation');
+            ctx.info('replay finished; still serving for reconciliation');
           }
           if (Date.now() - doneAt >= graceMs) stop();
         },
@@ -71,4 +76,32 @@ export async function runSim(ctx: CommandContext, opts: Record<string, unknown>)
   );
   await exchange.close();
   return 0;
+}
+
+/** Why the exchange could not listen on `host:port`, as the operator can fix it. */
+function listenError(e: unknown, host: string, port: number): unknown {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const where = `${host}:${port}`;
+  if (code === 'EADDRINUSE') {
+    return new AppError('USAGE', `--port ${port}: ${where} is already in use by another process`, {
+      field: '--port',
+      hint: 'stop that process, pick another --port, or pass --port 0 for any free port',
+      cause: e,
+    });
+  }
+  if (code === 'EACCES') {
+    return new AppError('USAGE', `--port ${port}: not allowed to listen on ${where}`, {
+      field: '--port',
+      hint: 'ports below 1024 need privileges: use a port above 1023, or --port 0',
+      cause: e,
+    });
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new AppError('USAGE', `--host ${host} is not an address of this machine`, {
+      field: '--host',
+      hint: 'use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)',
+      cause: e,
+    });
+  }
+  return e;
 }

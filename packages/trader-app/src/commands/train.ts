@@ -52,11 +52,13 @@ export async function runTrain(ctx: CommandContext): Promise<number> {
       sacSteps: which === 'long' ? 0 : config.train.sac.totalTimesteps,
       seconds: Math.round(seconds),
     });
-    store.updateRun(runId, { status: ctx.signal.aborted ? 'stopped' : 'done' });
-    ctx.out(`run ${runId} in ${store.path} (${seconds.toFixed(1)} s)`);
-    return ctx.signal.aborted ? 1 : 0;
+    store.updateRun(runId, { status: ctx.signal.aborted ? 'interrupted' : 'done' });
+    ctx.out(
+      `run ${runId} in ${store.path} (${seconds.toFixed(1)} s)${ctx.signal.aborted ? ': interrupted, the checkpoints hold the partly trained agents' : ''}`,
+    );
+    return ctx.signal.aborted ? 130 : 0;
   } catch (e) {
-    store.updateRun(runId, { status: 'failed' });
+    store.updateRun(runId, { status: ctx.signal.aborted ? 'interrupted' : 'failed' });
     throw e;
   } finally {
     store.close();

@@ -5,6 +5,7 @@
  * second run of the same store as an extra section (note `linkedSections`: the demo's
  * intraday paper stage); its series, metrics, trades, retrains and checkpoints join the report.
  */
+import type { RunLiveness } from '../run-liveness.js';
 import type { CheckpointRow, EquityPoint, RetrainDecision, RunRow, RunStore, TradeRow } from '../store.js';
 
 export interface ReportSeries {
@@ -32,6 +33,8 @@ export interface ReportData {
   retrains: RetrainDecision[];
   checkpoints: CheckpointRow[];
   orders: { total: number; byStatus: Record<string, number>; fills: number };
+  /** Whether a `running` run is really running (set by the report command). */
+  liveness?: RunLiveness;
 }
 
 /** Splits `section/agent` series names. */

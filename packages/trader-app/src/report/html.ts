@@ -197,7 +197,8 @@ th:first-child,td:first-child{text-align:left}thead{background:#f4f4f4}figure{ma
 .warn{background:#fff6e0;border-left:4px solid #e0a000;padding:.5rem 1rem}pre{background:#f7f7f7;padding:1rem;overflow:auto;font-size:12px}
 </style></head><body>
 <h1>marlts report — ${escapeXml(run.kind)} run <code>${escapeXml(run.id)}</code></h1>
-<p>Status: <b>${escapeXml(run.status)}</b>. Created ${iso(run.createdAt)}. Seed ${run.seed ?? '—'}.</p>
+<p>Status: <b>${escapeXml(run.status)}${data.liveness?.stale ? ' (stale)' : ''}</b>. Created ${iso(run.createdAt)}. Seed ${run.seed ?? '—'}.</p>
+${data.liveness?.note ? `<p class="${data.liveness.stale ? 'warn' : 'status'}">Status ${escapeXml(run.status)}: ${escapeXml(data.liveness.note)}</p>` : ''}
 <h2>Data</h2>
 <table class="data-range"><tbody>
 <tr><td>File</td><td>${escapeXml(run.dataFile ?? '—')}</td></tr>

@@ -37,7 +37,9 @@ function primarySeries(
  */
 export function renderTerminalSummary(data: ReportData, columns = 80): string {
   const lines: string[] = [];
-  lines.push(`run ${data.run.id} (${data.run.kind}, ${data.run.status})`);
+  const stale = data.liveness?.stale ? ', stale' : '';
+  lines.push(`run ${data.run.id} (${data.run.kind}, ${data.run.status}${stale})`);
+  if (data.liveness?.note) lines.push(`status: ${data.run.status}: ${data.liveness.note}`);
   const p = primarySeries(data);
   if (p && p.values.length > 1) {
     const width = Math.max(20, Math.min(columns - 14, 120));
