@@ -37,7 +37,7 @@ async function backtest(file: string, extra: string[]) {
       'cpu',
       '--log-level',
       'silent',
-      '-q',
+      // Not -q: the test reads the walk-forward line, which -q hides.
       ...extra,
     ],
     { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), env: {}, isTty: false },
