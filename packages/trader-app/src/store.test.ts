@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { RunStore } from './store.js';
+import { RunStore, SCHEMA_VERSION } from './store.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'marlts-store-'));
 
@@ -11,13 +11,13 @@ describe('RunStore', () => {
   it('migrates an empty database once, in WAL mode', () => {
     const d = dir();
     const s = RunStore.open(d);
-    expect(s.schemaVersion()).toBe(1);
+    expect(s.schemaVersion()).toBe(SCHEMA_VERSION);
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
     s.close();
     const again = RunStore.open(d);
-    expect(again.schemaVersion()).toBe(1);
+    expect(again.schemaVersion()).toBe(SCHEMA_VERSION);
     const versions = again.db.prepare('SELECT COUNT(*) AS n FROM schema_version').get() as { n: number };
-    expect(versions.n).toBe(1);
+    expect(versions.n).toBe(SCHEMA_VERSION);
     again.close();
   });
 

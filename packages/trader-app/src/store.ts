@@ -6,16 +6,21 @@
  * sent, which lets a restart resolve "sent but never acknowledged" by client id.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isTerminalOrderStatus } from '@marlts/broker-alpaca';
 import Database from 'better-sqlite3';
 import { AppError } from './app-error.js';
+import { backupStore, CHECKPOINT_DIR, checkIntegrity, refuseOrphanCheckpoints } from './store-guard.js';
 
 /** The file name of the store inside a run directory. */
 export const STORE_FILE = 'marlts.db';
 
-/** Migrations, applied in order; the index + 1 is the schema version. */
-const MIGRATIONS: string[] = [
+/**
+ * Migrations, applied in order; the index + 1 is the schema version. A function runs
+ * inside the migration's transaction.
+ */
+const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   `
   CREATE TABLE runs (
     id TEXT PRIMARY KEY,
@@ -150,17 +155,29 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (run_id, key)
   );
   `,
+  // v2: checkpoint paths relative to the run directory, so a run dir can be moved or
+  // copied. Version 1 stored `<run-dir>/checkpoints/<file>` absolute: the run dir of such
+  // a path is the folder above `checkpoints`, whatever it was called then.
+  (db) => {
+    const rows = db.prepare('SELECT id, path FROM checkpoints').all() as Array<{ id: number; path: string }>;
+    const update = db.prepare('UPDATE checkpoints SET path = ? WHERE id = ?');
+    for (const r of rows) {
+      if (!isAbsolute(r.path) || basename(dirname(r.path)) !== CHECKPOINT_DIR) continue;
+      update.run(`${CHECKPOINT_DIR}/${basename(r.path)}`, r.id);
+    }
+  },
 ];
 
-/** Statuses after which an order never changes again. */
-export const TERMINAL_ORDER_STATUSES: ReadonlySet<string> = new Set([
-  'filled',
-  'canceled',
-  'expired',
-  'replaced',
-  'rejected',
-  'not_submitted',
-]);
+/** The schema version this marlts writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * True when an order row never changes again: a terminal Alpaca status, or `not_submitted`
+ * (an intent that was never sent).
+ */
+export function isFinishedOrderStatus(status: string): boolean {
+  return status === 'not_submitted' || isTerminalOrderStatus(status);
+}
 
 export type RunKind = 'demo' | 'train' | 'backtest' | 'paper' | 'import';
 /**
@@ -189,6 +206,7 @@ export interface CheckpointRow {
   agent: string;
   algo: string;
   version: number;
+  /** Absolute path of the file (stored relative to the run directory, resolved on read). */
   path: string;
   sha256: string;
   seed: number;
@@ -296,37 +314,74 @@ type Row = Record<string, unknown>;
 export class RunStore {
   readonly db: Database.Database;
   readonly path: string;
+  /** The run directory; checkpoint paths are stored relative to it. */
+  readonly dir: string;
+  /** The backup written before this open migrated an older store, if any. */
+  backupPath: string | undefined;
 
   private constructor(db: Database.Database, path: string) {
     this.db = db;
     this.path = path;
+    this.dir = dirname(path);
   }
 
-  /** Opens (creating if needed) `<runDir>/marlts.db` and migrates it. */
+  /**
+   * Opens (creating if needed) `<runDir>/marlts.db`, checks its integrity, backs it up
+   * and migrates it when it is older than this marlts. Refuses (typed `AppError`) a
+   * damaged or foreign file (`STORE_CORRUPT`) and an empty or missing store in a run
+   * directory that holds checkpoint files (`STORE`).
+   */
   static open(runDir: string, options: { readonly?: boolean } = {}): RunStore {
     const dir = resolve(runDir);
     const path = join(dir, STORE_FILE);
+    const readonly = options.readonly ?? false;
+    const existed = existsSync(path);
+    if (!readonly && !existed) refuseOrphanCheckpoints(dir, STORE_FILE, 'missing');
     let db: Database.Database;
     try {
-      if (!options.readonly) mkdirSync(dir, { recursive: true });
-      db = new Database(path, {
-        readonly: options.readonly ?? false,
-        fileMustExist: options.readonly ?? false,
-      });
+      if (!readonly) mkdirSync(dir, { recursive: true });
+      db = new Database(path, { readonly, fileMustExist: readonly });
     } catch (cause) {
       throw new AppError('STORE', `cannot open the run store ${path}: ${(cause as Error).message}`, {
         cause,
       });
     }
-    if (!options.readonly) {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
-    }
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     const store = new RunStore(db, path);
-    if (!options.readonly) store.migrate();
+    try {
+      // Readers (`marlts report`) wait for a writer's short transactions instead of failing.
+      db.pragma('busy_timeout = 5000');
+      checkIntegrity(db, dir, STORE_FILE);
+      if (!readonly && existed && store.isEmpty()) {
+        refuseOrphanCheckpoints(dir, STORE_FILE, statSync(path).size === 0 ? 'empty' : 'missing');
+      }
+      if (!readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = FULL');
+      }
+      db.pragma('foreign_keys = ON');
+      if (!readonly) store.migrate();
+    } catch (e) {
+      db.close();
+      throw e;
+    }
     return store;
+  }
+
+  /** True when the database has no tables at all (a new or emptied file). */
+  private isEmpty(): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1").get() === undefined;
+  }
+
+  /** A path as stored: relative to the run directory when it lies inside it. */
+  private storedPath(path: string): string {
+    if (!isAbsolute(path)) return path;
+    const rel = relative(this.dir, path);
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : path;
+  }
+
+  /** A stored path made absolute against the run directory's current place. */
+  resolvePath(stored: string): string {
+    return isAbsolute(stored) ? stored : join(this.dir, stored);
   }
 
   /** The schema version (0 = empty database). */
@@ -339,11 +394,11 @@ export class RunStore {
     return row.v ?? 0;
   }
 
-  /** Applies pending migrations, each in its own transaction. */
+  /**
+   * Applies pending migrations, each in its own transaction. A store that already holds
+   * a schema is first copied to `marlts.db.bak-v<current>` (see `backupPath`).
+   */
   migrate(): number {
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at INTEGER NOT NULL)',
-    );
     const current = this.schemaVersion();
     if (current > MIGRATIONS.length) {
       throw new AppError(
@@ -351,9 +406,17 @@ export class RunStore {
         `run store ${this.path} has schema version ${current}, newer than this marlts (${MIGRATIONS.length}); upgrade marlts`,
       );
     }
+    if (current > 0 && current < MIGRATIONS.length) {
+      this.backupPath = backupStore(this.db, this.dir, STORE_FILE, current);
+    }
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at INTEGER NOT NULL)',
+    );
     for (let v = current; v < MIGRATIONS.length; v++) {
       this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]!);
+        const m = MIGRATIONS[v]!;
+        if (typeof m === 'string') this.db.exec(m);
+        else m(this.db);
         this.db
           .prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)')
           .run(v + 1, Date.now());
@@ -511,7 +574,7 @@ export class RunStore {
           c.agent,
           c.algo,
           version,
-          c.path,
+          this.storedPath(c.path),
           c.sha256,
           c.seed,
           c.dataStart,
@@ -522,7 +585,14 @@ export class RunStore {
           c.promoted ? 1 : 0,
           createdAt,
         );
-      return { ...c, id: Number(info.lastInsertRowid), version, createdAt, promoted: c.promoted ?? false };
+      return {
+        ...c,
+        path: this.resolvePath(this.storedPath(c.path)),
+        id: Number(info.lastInsertRowid),
+        version,
+        createdAt,
+        promoted: c.promoted ?? false,
+      };
     })();
   }
 
@@ -534,7 +604,7 @@ export class RunStore {
       agent: r.agent as string,
       algo: r.algo as string,
       version: r.version as number,
-      path: r.path as string,
+      path: this.resolvePath(r.path as string),
       sha256: r.sha256 as string,
       seed: r.seed as number,
       dataStart: r.data_start as number,
@@ -709,7 +779,7 @@ export class RunStore {
 
   /** Orders whose state can still change (including intents never acknowledged). */
   openOrders(runId: string): OrderRow[] {
-    return this.listOrders(runId).filter((o) => !TERMINAL_ORDER_STATUSES.has(o.status));
+    return this.listOrders(runId).filter((o) => !isFinishedOrderStatus(o.status));
   }
 
   orderEvents(
@@ -889,6 +959,26 @@ export class RunStore {
       promoted: r.promoted === 1,
       reason: r.reason as string,
     }));
+  }
+
+  /** The bar time of the run's newest retrain decision (undefined before the first). */
+  lastRetrainBar(runId: string): number | undefined {
+    const r = this.db
+      .prepare('SELECT MAX(bar_time) AS t FROM retrain_decisions WHERE run_id = ?')
+      .get(runId) as {
+      t: number | null;
+    };
+    return r.t ?? undefined;
+  }
+
+  /** The first point of an equity series (for a paper run: the first bar it processed). */
+  firstEquityTime(runId: string, series: string): number | undefined {
+    const r = this.db
+      .prepare('SELECT MIN(t) AS t FROM equity WHERE run_id = ? AND series = ?')
+      .get(runId, series) as {
+      t: number | null;
+    };
+    return r.t ?? undefined;
   }
 
   getCursor(runId: string): number | undefined {

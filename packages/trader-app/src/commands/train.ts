@@ -14,6 +14,8 @@ export async function runTrain(ctx: CommandContext): Promise<number> {
   const data = loadBars({ ...config.data, minBars: config.env.windowBars + 20 });
   await startBackend(config);
   const { store, runId, configSha256 } = openRun(config, 'train', data);
+  if (store.backupPath)
+    ctx.err(`upgraded the run store ${store.path}; the copy from before is ${store.backupPath}`);
   try {
     const which = config.train.agents;
     const t0 = Date.now();

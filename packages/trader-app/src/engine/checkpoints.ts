@@ -1,14 +1,61 @@
 /**
  * Versioned checkpoints on disk (`<run-dir>/checkpoints/<agent>-v<N>.json`, written
- * atomically by rl-core) and in the run store (path, SHA-256, data range, config hash,
- * seed, parent). Loading checks the file's hash against the store.
+ * atomically by rl-core, never over an existing file) and in the run store (path
+ * relative to the run dir, SHA-256, data range, config hash, seed, parent). Loading
+ * checks the file's hash against the store.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { loadCheckpointFile, saveCheckpointFile } from '@marlts/rl-core';
+import { randomBytes } from 'node:crypto';
+import { constants, copyFileSync, linkSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type CheckpointBundle, loadCheckpointFile, saveCheckpointFile } from '@marlts/rl-core';
 import { AppError } from '../app-error.js';
 import { type CheckpointRow, type RunStore, sha256 } from '../store.js';
+import { CHECKPOINT_DIR } from '../store-guard.js';
 import { type AgentPair, type Learner, loadLearner } from './agents.js';
+
+/**
+ * Writes `bundle` to `path` only if no file is there: rl-core writes a temp file
+ * atomically, then a hard link (or an exclusive copy where links are unsupported) puts
+ * it in place, which fails instead of replacing a file. Existing checkpoints belong to
+ * versions a run store recorded; overwriting one would break that store's hashes.
+ *
+ * @example
+ * await writeCheckpointExclusive('runs/a/checkpoints/rl-long-0-v3.json', ppo.save(), store);
+ */
+export async function writeCheckpointExclusive(
+  path: string,
+  bundle: CheckpointBundle,
+  store: RunStore,
+): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  await saveCheckpointFile(tmp, bundle);
+  try {
+    try {
+      linkSync(tmp, path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw e;
+      copyFileSync(tmp, path, constants.COPYFILE_EXCL);
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    throw new AppError(
+      'STORE',
+      `checkpoint file ${path} already exists, but the run store ${store.path} does not record it: refusing to overwrite it`,
+      {
+        hint: 'the store was emptied, replaced or restored from an older copy: put back the store that recorded this file, or use a new --run-dir',
+        field: 'runDir',
+        cause: e,
+      },
+    );
+  } finally {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Already gone.
+    }
+  }
+}
 
 /** Saves a model as the next version of `agent` and records it. */
 export async function saveCheckpoint(
@@ -29,9 +76,10 @@ export async function saveCheckpoint(
 ): Promise<CheckpointRow> {
   const existing = store.listCheckpoints(c.agent);
   const version = (existing.at(-1)?.version ?? 0) + 1;
-  const path = join(resolve(runDir), 'checkpoints', `${c.agent}-v${version}.json`);
-  mkdirSync(dirname(path), { recursive: true });
-  await saveCheckpointFile(path, c.model.save());
+  const dir = join(resolve(runDir), CHECKPOINT_DIR);
+  const path = join(dir, `${c.agent}-v${version}.json`);
+  mkdirSync(dir, { recursive: true });
+  await writeCheckpointExclusive(path, c.model.save(), store);
   const hash = sha256(readFileSync(path));
   return store.addCheckpoint({
     runId: c.runId,

@@ -25,7 +25,7 @@ import { retrainCadenceBars } from '../engine/cadence.js';
 import { loadCheckpoint, savePairCheckpoints } from '../engine/checkpoints.js';
 import type { Logger } from '../log.js';
 import type { ProgressReporter } from '../progress.js';
-import { type RunStore, TERMINAL_ORDER_STATUSES } from '../store.js';
+import { isFinishedOrderStatus, type RunStore } from '../store.js';
 import { BarHistory } from './history.js';
 import { type PlannedOrder, planOrders } from './order-plan.js';
 import { type Champions, retrainChallengers } from './retrain.js';
@@ -253,7 +253,7 @@ export class LiveLoop {
             request: { parent: o.clientOrderId },
           });
         }
-        if (!TERMINAL_ORDER_STATUSES.has(store.getOrder(leg.clientOrderId)!.status)) {
+        if (!isFinishedOrderStatus(store.getOrder(leg.clientOrderId)!.status)) {
           fills += this.applyOrder(leg, o.barTime);
         }
       }
@@ -392,12 +392,7 @@ export class LiveLoop {
         this.assets.set(s, asset);
       }
       const r = checkShortable({
-        asset: {
-          symbol: s,
-          shortable: asset.shortable,
-          ...(asset.easyToBorrow !== null ? { easy_to_borrow: asset.easyToBorrow } : {}),
-          borrow_status: asset.borrowStatus,
-        },
+        asset,
         qty: 1,
         equity,
         shortingEnabled: account.shortingEnabled,
@@ -637,7 +632,7 @@ export class LiveLoop {
 }
 
 function OPEN(status: string): boolean {
-  return !TERMINAL_ORDER_STATUSES.has(status) && status !== 'done_for_day';
+  return !isFinishedOrderStatus(status) && status !== 'done_for_day';
 }
 
 /**
