@@ -30,8 +30,12 @@ import { describeError } from './describe-error.js';
 import { createLogger, type LogLevel, quieterLevel } from './log.js';
 import { createProgress, isInteractive } from './progress.js';
 import { redactUrlSecrets } from './redact-url.js';
+import { acquireRunLock } from './run-lock.js';
 import { createStderrOutput } from './stderr-output.js';
 import { VERSION } from './version.js';
+
+/** Commands that write a run into --run-dir, and so hold its lock while they run. */
+const RUN_WRITERS: ReadonlySet<string> = new Set(['paper', 'train', 'backtest', 'demo']);
 
 /** Defaults shown in `--help` come from the config schema, so they never drift. */
 const D: AppConfig = configSchema.parse({});
@@ -285,7 +289,16 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
         },
       };
       const run = await load();
-      exitCode = (await run(ctx, opts, fileArgs)) ?? 0;
+      // One writer per run directory (see run-lock.ts); readers such as `report` need none.
+      const lock = RUN_WRITERS.has(cmd.name())
+        ? acquireRunLock(config.runDir, { command: ['marlts', ...argv].join(' ') })
+        : undefined;
+      if (lock?.note) ctx.err(lock.note);
+      try {
+        exitCode = (await run(ctx, opts, fileArgs)) ?? 0;
+      } finally {
+        lock?.release();
+      }
     };
 
   common(
