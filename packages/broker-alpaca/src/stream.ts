@@ -29,6 +29,7 @@
 import type WebSocket from 'ws';
 import { AlpacaError, redactSecrets, redactValue } from './errors.js';
 import type { AlpacaLogger } from './http.js';
+import { isTerminalOrderStatus } from './order-status.js';
 import { defaultSleep } from './rate-limiter.js';
 import { parseTimestamp } from './schemas/primitives.js';
 import { TradeUpdateSchema } from './schemas/trading.js';
@@ -95,7 +96,6 @@ const AUTH_TIMEOUT_MS = 10_000;
 const PAGE = 500;
 const MAX_PAGES = 20;
 const MAX_KEYS = 50_000;
-const TERMINAL = new Set(['filled', 'canceled', 'expired', 'replaced', 'rejected']);
 const STATUS_EVENT: Record<string, string> = {
   canceled: 'canceled',
   expired: 'expired',
@@ -200,7 +200,8 @@ export function openTradeUpdateStream(
 
   function remember(order: Order, fromSnapshot: boolean): void {
     const prev = known.get(order.id);
-    if (fromSnapshot && prev && TERMINAL.has(prev.status) && !TERMINAL.has(order.status)) return;
+    if (fromSnapshot && prev && isTerminalOrderStatus(prev.status) && !isTerminalOrderStatus(order.status))
+      return;
     known.set(order.id, {
       status: order.status,
       filledQty: Math.max(prev?.filledQty ?? 0, order.filledQty),
@@ -210,7 +211,7 @@ export function openTradeUpdateStream(
       // Forget the oldest terminal orders first; they cannot change any more.
       for (const [id, k] of known) {
         if (known.size <= MAX_KEYS * 0.9) break;
-        if (TERMINAL.has(k.status)) known.delete(id);
+        if (isTerminalOrderStatus(k.status)) known.delete(id);
       }
     }
   }
@@ -262,7 +263,7 @@ export function openTradeUpdateStream(
       raw: { event, order: order.raw, reconciled: true },
       ...extra,
     });
-    if (prev && TERMINAL.has(prev.status)) return out;
+    if (prev && isTerminalOrderStatus(prev.status)) return out;
     if (!prev || prev.status === 'accepted' || prev.status === 'pending_new') {
       const st = order.status;
       if (st === 'accepted' || st === 'pending_new') {
@@ -308,7 +309,7 @@ export function openTradeUpdateStream(
       cursor = last.submittedAt;
     }
     for (const [id, k] of known) {
-      if (TERMINAL.has(k.status) || seen.has(id)) continue;
+      if (isTerminalOrderStatus(k.status) || seen.has(id)) continue;
       try {
         add(await deps.getOrder(id));
       } catch (e) {

@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { isTerminalOrderStatus } from '../src/order-status.js';
 
 export type Json = Record<string, unknown>;
 
@@ -61,7 +62,6 @@ export function nanoTimestamp(ms = Date.now()): string {
 }
 
 const dec = (n: number) => String(Math.round(n * 1e9) / 1e9);
-const TERMINAL = new Set(['filled', 'canceled', 'expired', 'replaced', 'rejected']);
 
 export const ASSETS: Json[] = [
   {
@@ -501,7 +501,7 @@ export class FakeAlpaca {
     if (key === 'GET /v2/orders') return [200, this.list(q)];
     if (key === 'DELETE /v2/orders') {
       const out = [...this.orders.values()]
-        .filter((o) => !TERMINAL.has(o.status as string))
+        .filter((o) => !isTerminalOrderStatus(o.status as string))
         .map((o) => {
           this.cancel(o.id as string);
           return { id: o.id, status: 200, body: this.nested(o) };
@@ -518,7 +518,7 @@ export class FakeAlpaca {
       if (!o) return [404, { code: 40410000, message: 'order not found' }];
       if (method === 'GET') return [200, q.get('nested') === 'false' ? this.flat(o) : this.nested(o)];
       if (method === 'DELETE') {
-        if (TERMINAL.has(o.status as string))
+        if (isTerminalOrderStatus(o.status as string))
           return [422, { code: 42210000, message: `order is not cancelable (status ${o.status})` }];
         this.cancel(o.id as string);
         return [204, undefined];
@@ -764,7 +764,7 @@ export class FakeAlpaca {
   }
 
   private replace(o: Json, b: Json): [number, unknown] {
-    if (TERMINAL.has(o.status as string))
+    if (isTerminalOrderStatus(o.status as string))
       return [422, { code: 42210000, message: `order is not replaceable (status ${o.status})` }];
     if (
       b.client_order_id !== undefined &&
@@ -803,7 +803,7 @@ export class FakeAlpaca {
     const limit = Math.min(500, Number(q.get('limit') ?? 50));
     let out = [...this.orders.values()].filter((o) => {
       if (nested && o._parent) return false;
-      const open = !TERMINAL.has(o.status as string);
+      const open = !isTerminalOrderStatus(o.status as string);
       if (status === 'open' && !open) return false;
       if (status === 'closed' && open) return false;
       const t = Date.parse(o.submitted_at as string);

@@ -37,6 +37,7 @@ describe('public API', () => {
       'isAlpacaError',
       'isBusinessDay',
       'isEasyToBorrow',
+      'isTerminalOrderStatus',
       'lastBusinessDays',
       'nyDate',
       'nyIso',

@@ -158,13 +158,13 @@ describe('checkDayTradeRule', () => {
 });
 
 describe('checkShortable', () => {
-  const asset = { symbol: 'MSFT', shortable: true, easy_to_borrow: true };
+  const asset = { symbol: 'MSFT', shortable: true, easyToBorrow: true };
 
   it('accepts whole shares of an easy-to-borrow asset with $2,000 equity', () => {
     expect(checkShortable({ asset, qty: 10, equity: 2_000 })).toEqual({ ok: true });
     expect(
       checkShortable({
-        asset: { symbol: 'X', shortable: true, borrow_status: 'easy_to_borrow' },
+        asset: { symbol: 'X', shortable: true, borrowStatus: 'easy_to_borrow' },
         qty: 1,
         equity: 1e6,
       }).ok,
@@ -176,9 +176,9 @@ describe('checkShortable', () => {
       checkShortable({ asset, qty: 10, equity: 1_999.99 }),
       checkShortable({ asset, qty: 10, equity: 1e6, shortingEnabled: false }),
       checkShortable({ asset: { ...asset, shortable: false }, qty: 10, equity: 1e6 }),
-      checkShortable({ asset: { ...asset, easy_to_borrow: false }, qty: 10, equity: 1e6 }),
-      // borrow_status wins over the deprecated flag
-      checkShortable({ asset: { ...asset, borrow_status: 'hard_to_borrow' }, qty: 10, equity: 1e6 }),
+      checkShortable({ asset: { ...asset, easyToBorrow: false }, qty: 10, equity: 1e6 }),
+      // borrowStatus wins over the deprecated flag
+      checkShortable({ asset: { ...asset, borrowStatus: 'hard_to_borrow' }, qty: 10, equity: 1e6 }),
       checkShortable({ asset: { symbol: 'MSFT', shortable: true }, qty: 10, equity: 1e6 }), // unknown borrow → no
       checkShortable({ asset, qty: 0.5, equity: 1e6 }),
       checkShortable({ asset, notional: 100, equity: 1e6 }),

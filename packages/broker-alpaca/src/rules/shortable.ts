@@ -5,13 +5,18 @@
  */
 import { OK, type RuleResult, refuse } from './result.js';
 
-/** The asset fields the rule reads (Alpaca's Asset object, either shape). */
+/** The asset fields the rule reads: an `Asset` as the client returns it fits. */
 export interface ShortableAsset {
   symbol: string;
   shortable?: boolean;
-  /** Deprecated since 2026-06-05 in favour of `borrow_status`; read as a fallback. */
-  easy_to_borrow?: boolean;
-  borrow_status?: 'easy_to_borrow' | 'hard_to_borrow' | (string & {});
+  /** Alpaca's `easy_to_borrow`, deprecated since 2026-06-05 in favour of `borrowStatus`; read as a fallback. */
+  easyToBorrow?: boolean | null;
+  /** Alpaca's `borrow_status`. */
+  borrowStatus?: 'easy_to_borrow' | 'hard_to_borrow' | (string & {});
+  /** The wire name is not read: pass `easyToBorrow` (a compile error here rather than a silent "no"). */
+  easy_to_borrow?: never;
+  /** The wire name is not read: pass `borrowStatus`. */
+  borrow_status?: never;
 }
 
 /** Input of {@link checkShortable}. */
@@ -30,21 +35,21 @@ export interface ShortableInput {
 }
 
 /**
- * True when the asset is easy to borrow: `borrow_status` first, then the
- * deprecated `easy_to_borrow`; unknown means no.
+ * True when the asset is easy to borrow: `borrowStatus` first, then the
+ * deprecated `easyToBorrow`; unknown means no.
  * @example
- * isEasyToBorrow({ symbol: 'AAPL', borrow_status: 'easy_to_borrow' }); // true
+ * isEasyToBorrow({ symbol: 'AAPL', borrowStatus: 'easy_to_borrow' }); // true
  */
 export function isEasyToBorrow(asset: ShortableAsset): boolean {
-  if (asset.borrow_status !== undefined) return asset.borrow_status === 'easy_to_borrow';
-  return asset.easy_to_borrow === true;
+  if (asset.borrowStatus !== undefined) return asset.borrowStatus === 'easy_to_borrow';
+  return asset.easyToBorrow === true;
 }
 
 /**
  * Check that a short sale may be opened.
  * @example
- * checkShortable({ asset: { symbol: 'MSFT', shortable: true, easy_to_borrow: true }, qty: 10, equity: 5_000 });
- * // { ok: true }
+ * checkShortable({ asset: await alpaca.getAsset('MSFT'), qty: 10, equity: 5_000 });
+ * // { ok: true } for a shortable, easy-to-borrow asset
  */
 export function checkShortable(input: ShortableInput): RuleResult {
   const { asset } = input;

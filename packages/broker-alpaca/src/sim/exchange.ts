@@ -32,6 +32,7 @@
  * estimated cost of open orders that would open or add to a position.
  */
 import { randomUUID } from 'node:crypto';
+import { isTerminalOrderStatus } from '../order-status.js';
 import { checkDayTradeRule, countDayTrades } from '../rules/day-trade.js';
 import { addDays, nyDate, nyParts, nyWallToUtc, weekdayOf } from '../rules/ny-time.js';
 import type { RuleFill, RuleResult } from '../rules/result.js';
@@ -45,7 +46,6 @@ export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit' | 'trailing_s
 export type TimeInForce = 'day' | 'gtc' | 'opg' | 'cls' | 'ioc' | 'fok';
 export type OrderClass = 'simple' | 'bracket' | 'oco' | 'oto';
 
-const OPEN_STATUSES = new Set(['new', 'accepted', 'partially_filled', 'held', 'pending_new']);
 const ACTIVE_STATUSES = new Set(['new', 'accepted', 'partially_filled']);
 
 /** An order as the exchange keeps it (numbers, epoch ms). */
@@ -644,7 +644,7 @@ export class PaperBook {
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw unprocessable('invalid limit', 40010001);
     let list = [...this.orders.values()].filter((o) => {
       if (q.nested && o.parentId !== null) return false;
-      const open = OPEN_STATUSES.has(o.status);
+      const open = !isTerminalOrderStatus(o.status);
       if (status === 'open' && !open) return false;
       if (status === 'closed' && open) return false;
       if (q.after !== undefined && !(o.submittedAt > q.after)) return false;
@@ -945,8 +945,14 @@ export class PaperBook {
       }
     } else {
       if (order.side === 'sell') {
+        const asset = this.assets.get(order.symbol)!;
         const r = checkShortable({
-          asset: this.assets.get(order.symbol)!,
+          asset: {
+            symbol: asset.symbol,
+            shortable: asset.shortable,
+            easyToBorrow: asset.easy_to_borrow,
+            borrowStatus: asset.borrow_status,
+          },
           qty: order.qty,
           notional: order.notional,
           equity: this.equity(),
@@ -1003,7 +1009,7 @@ export class PaperBook {
   }
 
   private finish(o: SimOrder, status: 'canceled' | 'expired', at: number): void {
-    if (!OPEN_STATUSES.has(o.status)) return;
+    if (isTerminalOrderStatus(o.status)) return;
     o.status = status;
     this.live.delete(o);
     o.updatedAt = at;
@@ -1020,7 +1026,7 @@ export class PaperBook {
   /** DELETE /v2/orders/:id — cancels the order and its group (bracket legs, OCO siblings). */
   cancelOrder(id: string): void {
     const o = this.getOrder(id);
-    if (!OPEN_STATUSES.has(o.status)) {
+    if (isTerminalOrderStatus(o.status)) {
       throw unprocessable(`order is already in "${o.status}" state`, 42210000);
     }
     const at = this.stamp();
@@ -1032,7 +1038,7 @@ export class PaperBook {
   /** DELETE /v2/orders — cancel every open order; the per-order results of the 207 answer. */
   cancelAll(): { id: string; status: number; body: Record<string, unknown> }[] {
     const before = this.openOrders();
-    for (const o of before) if (OPEN_STATUSES.has(o.status)) this.cancelOrder(o.id);
+    for (const o of before) if (!isTerminalOrderStatus(o.status)) this.cancelOrder(o.id);
     return before.map((o) => ({ id: o.id, status: 200, body: this.orderJson(o) }));
   }
 
@@ -1238,7 +1244,7 @@ export class PaperBook {
     this.emit('rejected', o, {}, at);
     for (const id of o.legIds) {
       const leg = this.orders.get(id);
-      if (leg && OPEN_STATUSES.has(leg.status)) this.finish(leg, 'canceled', at);
+      if (leg && !isTerminalOrderStatus(leg.status)) this.finish(leg, 'canceled', at);
     }
   }
 
@@ -1336,7 +1342,7 @@ export class PaperBook {
       at,
     );
     // OCO siblings: shrink by what filled, cancel when this one is done.
-    const group = this.ocoGroup(o).filter((s) => s !== o && OPEN_STATUSES.has(s.status));
+    const group = this.ocoGroup(o).filter((s) => s !== o && !isTerminalOrderStatus(s.status));
     for (const s of group) {
       if (complete) this.finish(s, 'canceled', at);
       else if (s.qty !== null) s.qty = round(Math.max(s.filledQty, s.qty - q));

@@ -7,26 +7,15 @@
  */
 import { isAlpacaError } from '@marlts/broker-alpaca';
 import { inferBarsPerYear } from '@marlts/market-env';
-import { AppError } from '../app-error.js';
+import { AppError, isAppError } from '../app-error.js';
 import type { CommandContext } from '../context.js';
 import { startBackend } from '../engine/backend.js';
+import { abortableSleep } from '../live/abortable-sleep.js';
 import { connectBroker } from '../live/connect.js';
 import { LiveLoop } from '../live/loop.js';
 import { storePaperMetrics } from '../live/paper-metrics.js';
+import { recordRunProcess } from '../run-liveness.js';
 import { RunStore } from '../store.js';
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 
 /**
  * How far back to ask a real broker for bars: enough calendar time for `bars` bars of
@@ -58,6 +47,8 @@ export async function runPaper(ctx: CommandContext, opts: Record<string, unknown
   }
   await startBackend(config);
   const store = RunStore.open(config.runDir);
+  if (store.backupPath)
+    ctx.err(`upgraded the run store ${store.path}; the copy from before is ${store.backupPath}`);
   const previous = opts.newRun ? undefined : store.latestRun('paper');
   let runId: string;
   if (previous) {
@@ -80,6 +71,7 @@ export async function runPaper(ctx: CommandContext, opts: Record<string, unknown
       `paper run ${runId} on ${url} (${env}${local ? ', local paper exchange' : ''}), ${symbols.length} symbols`,
     );
   }
+  recordRunProcess(store, runId);
   const configSha256 = store.saveConfig(runId, config);
   const loop = new LiveLoop({
     broker,
@@ -106,7 +98,7 @@ export async function runPaper(ctx: CommandContext, opts: Record<string, unknown
   const maxBars = opts.maxBars === undefined ? Number.POSITIVE_INFINITY : Number(opts.maxBars);
   const idleMs = opts.untilIdle === undefined ? Number.POSITIVE_INFINITY : Number(opts.untilIdle) * 1000;
   let failures = 0;
-  let status: 'done' | 'stopped' | 'failed' = 'done';
+  let status: 'done' | 'stopped' | 'failed' | 'interrupted' = 'done';
   try {
     await loop.start();
     ctx.err(
@@ -136,17 +128,18 @@ export async function runPaper(ctx: CommandContext, opts: Record<string, unknown
         ctx.err(`no new bar for ${Number(opts.untilIdle)}s: the session is over`);
         break;
       }
-      await sleep(config.broker.pollSeconds * 1000, ctx.signal);
+      await abortableSleep(config.broker.pollSeconds * 1000, ctx.signal);
     }
     if (ctx.signal.aborted) status = 'stopped';
   } catch (e) {
-    status = 'failed';
+    status = isAppError(e, 'INTERRUPTED') ? 'interrupted' : 'failed';
     throw e;
   } finally {
     try {
       await loop.finish();
     } catch (e) {
-      ctx.log.warn({ err: String(e) }, 'final reconcile failed');
+      // A broker that forgot the run was already reported as the reason to stop.
+      if (!isAppError(e, 'BROKER_DIVERGED')) ctx.log.warn({ err: String(e) }, 'final reconcile failed');
     }
     const times = loop.history.times();
     if (times.length > 2) storePaperMetrics(store, runId, inferBarsPerYear(Float64Array.from(times)), 0);

@@ -144,13 +144,18 @@ function rewardInfo(r: number): string {
   return Number.isFinite(r) ? `episode reward ${r.toFixed(2)}` : '';
 }
 
+/** SAC env steps between progress updates and abort checks. */
+export const SAC_CHECK_EVERY = 25;
+
 function episodeLength(frame: PriceFrame, config: AppConfig): number {
   return Math.max(2, Math.min(config.env.episodeBars, frame.nBars - config.env.windowBars - 2));
 }
 
 /**
  * Trains (or warm-starts) the agent pair on `frame`: PPO long first against the
- * short agent's current policy, then SAC short against the new long policy.
+ * short agent's current policy, then SAC short against the new long policy. An aborted
+ * `signal` stops training within one PPO rollout or `SAC_CHECK_EVERY` SAC steps and
+ * skips what has not started; callers check `signal.aborted` afterwards.
  */
 export async function trainPair(options: {
   frame: PriceFrame;
@@ -180,7 +185,7 @@ export async function trainPair(options: {
   const label = options.label ?? 'train';
   const stopIfAborted = () => (options.signal?.aborted ? false : undefined);
 
-  if (which !== 'short' && options.ppoSteps > 0) {
+  if (which !== 'short' && options.ppoSteps > 0 && !options.signal?.aborted) {
     const env = asSingleAgentEnv(new MarketEnv(opts(seed)), LONG_ID, {
       [SHORT_ID]: fixed(pair.short, 'short', N, config.env.shortGrossLimit),
     });
@@ -211,7 +216,7 @@ export async function trainPair(options: {
     });
     task?.stop();
   }
-  if (which !== 'long' && options.sacSteps > 0) {
+  if (which !== 'long' && options.sacSteps > 0 && !options.signal?.aborted) {
     const env = asSingleAgentEnv(new MarketEnv(opts(seed + 1)), SHORT_ID, {
       [LONG_ID]: fixed(pair.long, 'long', N, 1),
     });
@@ -234,6 +239,9 @@ export async function trainPair(options: {
     await pair.short.learn({
       totalTimesteps: options.sacSteps,
       resetNumTimesteps: false,
+      // SAC runs ~100 steps/s and only yields to the event loop at a callback: every 1000
+      // steps (its default) a Ctrl-C would wait ~10 s to be seen.
+      callbackEvery: SAC_CHECK_EVERY,
       callback: (p) => {
         task?.update(p.timesteps - start, rewardInfo(p.episodeRewardMean));
         return stopIfAborted();

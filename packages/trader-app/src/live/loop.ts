@@ -25,7 +25,7 @@ import { retrainCadenceBars } from '../engine/cadence.js';
 import { loadCheckpoint, savePairCheckpoints } from '../engine/checkpoints.js';
 import type { Logger } from '../log.js';
 import type { ProgressReporter } from '../progress.js';
-import { isFinishedOrderStatus, type RunStore } from '../store.js';
+import { isFinishedOrderStatus, type OrderRow, type RunStore } from '../store.js';
 import { BarHistory } from './history.js';
 import { type PlannedOrder, planOrders } from './order-plan.js';
 import { type Champions, retrainChallengers } from './retrain.js';
@@ -76,13 +76,13 @@ export class LiveLoop {
   private assets = new Map<string, Asset>();
   /** Each agent's target weights of its sleeve, and the bar time it decided them on. */
   private sleeves: { long: number[]; short: number[]; decidedAt?: number };
-  private lastRetrainBar: number | undefined;
-  private barsSinceRetrain = 0;
   private bhStart: { equity: number; prices: number[] } | undefined;
   /** The broker's clock at the last bar fetch (replay time for a local exchange). */
   private clockMs = Date.now();
   barsProcessed = 0;
   retrains = 0;
+  /** Set once `start` completed: `finish` reconciles only a session that began. */
+  private started = false;
 
   constructor(options: LiveLoopOptions) {
     this.o = options;
@@ -91,7 +91,6 @@ export class LiveLoop {
     const N = options.symbols.length;
     const saved = notes.sleeves as { long: number[]; short: number[]; decidedAt?: number } | undefined;
     this.sleeves = saved ?? { long: new Array(N).fill(0), short: new Array(N).fill(0) };
-    this.lastRetrainBar = notes.lastRetrainBar as number | undefined;
     this.bhStart = notes.bhStart as { equity: number; prices: number[] } | undefined;
   }
 
@@ -122,6 +121,8 @@ export class LiveLoop {
         { hint: 'wait for more bars, use a longer history, or lower env.windowBars' },
       );
     }
+    // Before any training: a broker that forgot this run cannot be traded against.
+    await this.checkBrokerKnowsRun();
     const names = this.agentNames;
     this.champions = {
       long: store.championCheckpoint(names.long),
@@ -153,6 +154,19 @@ export class LiveLoop {
         label: 'initial',
         signal: this.o.signal,
       });
+      if (this.o.signal.aborted) {
+        // A half-trained first pair would become the champions every later start loads.
+        this.pair.long?.dispose();
+        this.pair.short?.dispose();
+        this.pair = { long: null, short: null };
+        throw new AppError(
+          'INTERRUPTED',
+          'interrupted during the initial training: no checkpoint was saved',
+          {
+            hint: 'run the same command again to train the first pair (or `marlts train` into this --run-dir first)',
+          },
+        );
+      }
       this.champions = await savePairCheckpoints(store, config.runDir, {
         runId,
         pair: this.pair,
@@ -168,6 +182,7 @@ export class LiveLoop {
       throw new AppError('BROKER', 'the broker account is blocked from trading');
     }
     await this.reconcile();
+    this.started = true;
   }
 
   private checkSpaces(): void {
@@ -213,6 +228,7 @@ export class LiveLoop {
       for (const l of p.legs ?? []) byCid.set(l.clientOrderId, l);
     }
     let fills = 0;
+    const lost: typeof open = [];
     for (const o of open) {
       let order = byCid.get(o.clientOrderId);
       if (!order) {
@@ -227,6 +243,9 @@ export class LiveLoop {
                 filledQty: 0,
                 detail: 'not found at the broker',
               });
+            } else {
+              // The broker acknowledged it once and no longer knows it.
+              lost.push(o);
             }
             continue;
           }
@@ -258,7 +277,44 @@ export class LiveLoop {
         }
       }
     }
+    if (lost.length > 0) throw this.diverged(lost);
     return fills;
+  }
+
+  /**
+   * Looks up the run's newest acknowledged order at the broker: a broker that answers
+   * "not found" was reset (a restarted `marlts sim`) or is another account, and every
+   * order, fill and position the store holds for this run would diverge from it.
+   */
+  private async checkBrokerKnowsRun(): Promise<void> {
+    const { broker, store, runId } = this.o;
+    const sent = store
+      .listOrders(runId)
+      .filter((o) => o.brokerOrderId !== null && (o.leg === 'a' || o.leg === 'o'));
+    const probe = sent.at(-1);
+    if (!probe) return;
+    try {
+      await broker.getOrderByClientId(probe.clientOrderId);
+    } catch (e) {
+      if (isAlpacaError(e, 'NOT_FOUND')) throw this.diverged([probe]);
+      throw e;
+    }
+  }
+
+  private diverged(orders: OrderRow[]): AppError {
+    const { runId } = this.o;
+    const shown = orders
+      .slice(0, 3)
+      .map((o) => `${o.clientOrderId} ${o.side} ${o.qty} ${o.symbol}, ${o.status}`)
+      .join('; ');
+    return new AppError(
+      'BROKER_DIVERGED',
+      `the broker no longer knows ${orders.length === 1 ? 'an order' : `${orders.length} orders`} paper run ${runId} sent it (${shown}${orders.length > 3 ? '; …' : ''}): ` +
+        "it was reset (a restarted `marlts sim`?) or is another account, so the run's orders, fills and positions can no longer be reconciled with it",
+      {
+        hint: 'start a new paper run against this broker with --new-run (or use another --run-dir); the old run stays in marlts.db for `marlts report`',
+      },
+    );
   }
 
   private applyOrder(order: Order, _barTime: number): number {
@@ -301,10 +357,27 @@ export class LiveLoop {
     const cursor = store.getCursor(runId);
     if (t === undefined || (cursor !== undefined && t <= cursor)) return { processed: false };
     const orders = await this.processBar(t);
+    if (orders === undefined) return { processed: false };
     return { processed: true, barTime: t, orders };
   }
 
-  private async processBar(t: number): Promise<number> {
+  /**
+   * Whether a retrain is due at bar `t`: `retrainEveryBars()` bars of bar time since the
+   * run's last retrain decision, or since the first bar the run processed. Both come from
+   * the store, so restarting the loop (however often) never resets the count.
+   */
+  private retrainDue(t: number): boolean {
+    const { store, runId } = this.o;
+    const every = this.retrainEveryBars();
+    const last = store.lastRetrainBar(runId);
+    const times = this.history.times();
+    if (last !== undefined) return times.filter((x) => x > last && x <= t).length >= every;
+    const first = store.firstEquityTime(runId, 'paper/account') ?? t;
+    return times.filter((x) => x >= first && x <= t).length >= every;
+  }
+
+  /** Sends the orders of bar `t`; the number sent, or undefined when Ctrl-C cut the bar short. */
+  private async processBar(t: number): Promise<number | undefined> {
     const { broker, store, runId, config, log } = this.o;
     const N = this.N;
     const symbols = this.o.symbols;
@@ -335,14 +408,11 @@ export class LiveLoop {
     });
 
     // Retrain when due (bar time), before deciding on this bar.
-    this.barsSinceRetrain++;
-    const every = this.retrainEveryBars();
-    const due =
-      this.lastRetrainBar === undefined
-        ? this.barsSinceRetrain >= every
-        : this.history.times().filter((x) => x > this.lastRetrainBar! && x <= t).length >= every;
+    const due = this.retrainDue(t);
     if (due) {
       await this.retrain(t);
+      // Interrupted: nothing of the retrain was kept, and this bar is decided after the restart.
+      if (this.o.signal.aborted) return undefined;
       // Retraining takes time; in a fast replay the market moved on: decide on the newest bar instead.
       await this.fetchBars(new Date(t).toISOString());
       if ((this.history.latestTime ?? t) > t) {
@@ -600,8 +670,6 @@ export class LiveLoop {
     if (!done) return;
     this.pair = done.pair;
     this.champions = done.champions;
-    this.lastRetrainBar = t;
-    this.barsSinceRetrain = 0;
     this.retrains++;
     store.setNote(runId, 'lastRetrainBar', t);
   }
@@ -610,6 +678,7 @@ export class LiveLoop {
   async finish(): Promise<void> {
     const { broker, store, runId } = this.o;
     try {
+      if (!this.started) return;
       await this.reconcile();
       const positions = await broker.listPositions();
       const t = this.history.latestTime ?? Date.now();

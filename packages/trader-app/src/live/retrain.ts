@@ -39,7 +39,7 @@ export interface Champions {
 
 /**
  * Runs one retraining round at bar `t`; returns the (possibly new) pair and champions,
- * or `undefined` when there is not enough history yet.
+ * or `undefined` when there is not enough history yet or `signal` aborted the training.
  */
 export async function retrainChallengers(o: {
   store: RunStore;
@@ -93,6 +93,15 @@ export async function retrainChallengers(o: {
     label: `retrain @${new Date(t).toISOString().slice(0, 16)}`,
     signal: o.signal,
   });
+  if (o.signal.aborted) {
+    // Cut short by Ctrl-C: judging half-trained challengers would record a decision (and
+    // maybe promote one) that no complete retrain made. The champion keeps the experience.
+    handOverReplay(challenger.short, o.pair.short, log);
+    challenger.long?.dispose();
+    challenger.short?.dispose();
+    log.info({ bar: new Date(t).toISOString() }, 'retrain interrupted; nothing recorded');
+    return undefined;
+  }
   const evalAt = (p: AgentPair) =>
     evaluatePair({
       frame: evalFrame,
