@@ -98,6 +98,15 @@ export type { RiskRules } from './risk.js';
 
 // Metrics and baselines
 export { computeMetrics, maxDrawdown } from './metrics.js';
+export {
+  deflatedSharpeRatio,
+  normalCdf,
+  normalQuantile,
+  probabilisticSharpeRatio,
+  returnMoments,
+  sharpeDifferenceBootstrap,
+} from './significance.js';
+export type { ReturnMoments, SharpeDifference } from './significance.js';
 export type { MetricsOptions, PerformanceMetrics } from './metrics.js';
 export { runBaselines } from './baselines.js';
 export type { BaselineOptions, BaselineResult, BaselineResults } from './baselines.js';
