@@ -2,7 +2,7 @@
  * The HTTP layer: one attempt = rate-limit slot → fetch with a whole-request timeout →
  * JSON. `request` adds the retry policy for safe methods (GET, DELETE): 429 waits for the
  * server's `X-Ratelimit-Reset` (or `Retry-After`), 5xx / network errors back off
- * exponentially. POST and PATCH are never retried here; the order logic in `client.ts`
+ * exponentially. POST and PATCH are never retried here; `client/place-once.ts`
  * decides what is safe: a POST /v2/orders is not idempotent, so only a 429 (not executed)
  * or a known outcome allows sending it again.
  *

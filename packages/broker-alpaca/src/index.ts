@@ -7,16 +7,11 @@
  */
 
 // Client
-export type {
-  AlpacaClient,
-  AlpacaClientConfig,
-  AlpacaClientOptions,
-  BarsQuery,
-  ListAssetsQuery,
-  ListOrdersQuery,
-} from './client.js';
+export type { AlpacaClient, BarsQuery, ListAssetsQuery, ListOrdersQuery } from './client/api.js';
+export { createAlpacaClient } from './client/create-client.js';
+export type { AlpacaClientConfig, AlpacaClientOptions } from './client/options.js';
 // The host table stays public: an app that picks between a local exchange and Alpaca needs it.
-export { ALPACA_HOSTS, createAlpacaClient } from './client.js';
+export { ALPACA_HOSTS } from './client/urls.js';
 // Errors
 export type { AlpacaErrorCode, AlpacaErrorOptions, CsvErrorDetail } from './errors.js';
 export { AlpacaError, isAlpacaError } from './errors.js';

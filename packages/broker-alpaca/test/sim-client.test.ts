@@ -5,7 +5,7 @@
  * - a websocket reconnect loses no trade update (client reconnect + REST reconciliation).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAlpacaClient } from '../src/client.js';
+import { createAlpacaClient } from '../src/client/create-client.js';
 import { type PaperExchange, startPaperExchange } from '../src/sim/index.js';
 import type { TradeUpdate } from '../src/types.js';
 import { msftBars, until } from './sim-helpers.js';
