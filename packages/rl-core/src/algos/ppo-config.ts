@@ -39,6 +39,11 @@ export const policyOptionsSchema = z
      */
     distribution: z.enum(['gaussian', 'logistic-normal']).default('gaussian'),
     /**
+     * SAC with the logistic-normal: the logits are the tanh-squashed actions × this bound, so
+     * two weights differ by at most a factor e^(2·bound).
+     */
+    logitBound: z.number().positive().default(5),
+    /**
      * PPO: per-item shared encoders for observations laid out as `items` blocks of `itemDim`
      * features then `globalDim` shared features; one action per item (EIIE-style scoring).
      */

@@ -152,7 +152,34 @@ describe('Ppo with an item encoder and a logistic-normal head', () => {
       expect.unreachable();
     } catch (e) {
       expect(isRlError(e, 'CONFIG')).toBe(true);
-      expect((e as Error).message).toMatch(/SAC supports neither/);
+      expect((e as Error).message).toMatch(/SAC does not support policy.items/);
     }
+  });
+
+  it('SAC with the logistic-normal: squashed actions × logitBound are logits, the env gets weights', async () => {
+    await initBackend('wasm');
+    const sac = new Sac({
+      env: new ItemBandit(), // throws on anything but simplex weights
+      seed: 2,
+      learningStarts: 64,
+      batchSize: 32,
+      policy: { distribution: 'logistic-normal', logitBound: 4, netArch: [32, 32] },
+    });
+    await sac.learn({ totalTimesteps: 160 });
+    const w = sac.predict(Float32Array.of(3, -1, 0, 0.5, 1), { deterministic: true });
+    expect(w.length).toBe(ITEMS);
+    expect(Math.min(...w)).toBeGreaterThan(0);
+    expect(w.reduce((a, x) => a + x, 0)).toBeLessThan(1);
+    // logitBound 4: no weight can exceed e^4 / (e^4 + 4·e^−4) of the total.
+    expect(Math.max(...w)).toBeLessThan(Math.exp(4) / (Math.exp(4) + 4 * Math.exp(-4)));
+    sac.dispose();
+    expect(
+      () =>
+        new Sac({
+          observationSpace: box({ shape: [5], low: -1, high: 1 }),
+          actionSpace: box({ shape: [4], low: -1, high: 0 }),
+          policy: { distribution: 'logistic-normal' },
+        }),
+    ).toThrow(/map the weights onto your actions/);
   });
 });

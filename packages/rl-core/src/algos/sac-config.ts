@@ -20,9 +20,8 @@ export const sacConfigSchema = z
     seed: z.number().int().default(0),
     policy: policyOptionsSchema
       .prefault({})
-      .refine((p) => p.distribution === 'gaussian' && p.items === undefined, {
-        message:
-          "SAC supports neither policy.distribution 'logistic-normal' nor policy.items yet; use PPO for them",
+      .refine((p) => p.items === undefined, {
+        message: 'SAC does not support policy.items yet; use PPO for per-item encoders',
       }),
     learningRate: z
       .union([

@@ -7,6 +7,7 @@
  * through the updated critic) → entropy coefficient (towards −dim A) → Polyak update.
  * Terminations stop the bootstrap; truncations do not (the real last observation is stored).
  */
+
 import { ReplayBuffer, type ReplayBufferState } from '../buffers/replay-buffer.js';
 import {
   CHECKPOINT_FORMAT,
@@ -20,6 +21,7 @@ import {
   sealCheckpoint,
   validateCheckpoint,
 } from '../checkpoint.js';
+import { assertWeightSpace, logisticNormalWeights } from '../distributions/logistic-normal.js';
 import type { Env, VecEnv } from '../env.js';
 import { RlError } from '../errors.js';
 import type { AdamState } from '../optim/adam.js';
@@ -139,6 +141,7 @@ export class Sac {
         );
       }
     }
+    if (this.config.policy.distribution === 'logistic-normal') assertWeightSpace(actSpace, 'Sac');
     this.observationSpace = obsSpace;
     this.actionSpace = actSpace;
     this.obsDim = spaceSize(obsSpace);
@@ -356,8 +359,17 @@ export class Sac {
     this.lastObs = step.obs;
   }
 
-  /** [−1, 1] → the env's bounds: `low + (a + 1)·(high − low)/2` (SB3 `unscale_action`). */
+  /**
+   * [−1, 1] → the env's bounds: `low + (a + 1)·(high − low)/2` (SB3 `unscale_action`); with
+   * the logistic-normal, the logits `a·logitBound` → softmax weights.
+   */
   private unscale(a: Float32Array): Float32Array {
+    const { policy } = this.config;
+    if (policy.distribution === 'logistic-normal') {
+      const logits = new Float32Array(a.length);
+      for (let i = 0; i < a.length; i++) logits[i] = a[i]! * policy.logitBound;
+      return logisticNormalWeights(logits, this.actDim, logits);
+    }
     const { low, high } = this.actionSpace;
     const d = this.actDim;
     const out = new Float32Array(a.length);

@@ -14,7 +14,32 @@
  * The density of `w` (over the D free coordinates) is Aitchison's:
  * `log p(w) = log 𝒩(u; μ, σ) − Σ_{d=1..D} log w_d − log w_rest`.
  */
+import { RlError } from '../errors.js';
+import type { Space } from '../spaces.js';
 import { diagGaussianLogProb } from './diag-gaussian.js';
+
+/**
+ * Throws `RlError('CONFIG')` naming `policy.distribution` unless `space` is a Box whose every
+ * dimension allows weights in [0, 1] (what logistic-normal actions are).
+ * @example
+ * assertWeightSpace(box({ shape: [3], low: 0, high: 1 }), 'Ppo');
+ */
+export function assertWeightSpace(space: Space, who: string): void {
+  if (space.kind !== 'box') {
+    throw new RlError('CONFIG', `${who}: policy.distribution logistic-normal needs a Box action space`, {
+      field: 'policy.distribution',
+    });
+  }
+  for (let d = 0; d < space.low.length; d++) {
+    if (space.low[d]! > 0 || space.high[d]! < 1) {
+      throw new RlError(
+        'CONFIG',
+        `${who}: policy.distribution logistic-normal gives weights in [0, 1], but the action space's dimension ${d} is [${space.low[d]}, ${space.high[d]}]; map the weights onto your actions in the env (e.g. negate them for a short book)`,
+        { field: 'policy.distribution' },
+      );
+    }
+  }
+}
 
 /**
  * Maps flat logits `[B][D]` to weights `[B][D]` (softmax with a fixed extra logit 0),

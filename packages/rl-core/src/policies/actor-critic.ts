@@ -30,7 +30,7 @@ import {
   diagGaussianLogProb,
   diagGaussianLogProbT,
 } from '../distributions/diag-gaussian.js';
-import { logisticNormalWeights } from '../distributions/logistic-normal.js';
+import { assertWeightSpace, logisticNormalWeights } from '../distributions/logistic-normal.js';
 import { RlError } from '../errors.js';
 import {
   type Activation,
@@ -354,20 +354,5 @@ function checkPortfolioOptions(
       );
     }
   }
-  if (distribution === 'logistic-normal') {
-    if (actionSpace.kind !== 'box') {
-      throw new RlError('CONFIG', 'policy.distribution: logistic-normal needs a Box action space', {
-        field: 'policy.distribution',
-      });
-    }
-    for (let d = 0; d < actionSpace.low.length; d++) {
-      if (actionSpace.low[d]! > 0 || actionSpace.high[d]! < 1) {
-        throw new RlError(
-          'CONFIG',
-          `policy.distribution: logistic-normal actions are weights in [0, 1], but the action space's dimension ${d} is [${actionSpace.low[d]}, ${actionSpace.high[d]}]; map the weights onto your actions in the env (e.g. negate them for a short book)`,
-          { field: 'policy.distribution' },
-        );
-      }
-    }
-  }
+  if (distribution === 'logistic-normal') assertWeightSpace(actionSpace, 'Ppo');
 }
