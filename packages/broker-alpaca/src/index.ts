@@ -52,7 +52,7 @@ export {
   nyWallToUtc,
 } from './rules/index.js';
 // Trade updates stream
-export type { TradeUpdateStream, TradeUpdateStreamOptions, TradeUpdateStreamState } from './stream.js';
+export type { TradeUpdateStream, TradeUpdateStreamOptions, TradeUpdateStreamState } from './stream/types.js';
 // Types
 export type {
   Account,

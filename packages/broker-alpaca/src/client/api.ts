@@ -3,7 +3,7 @@
  * (account, assets, positions, orders, market data, the stream), and the query types.
  */
 import type { OrderInput, ReplaceOrderInput } from '../orders.js';
-import type { TradeUpdateStream, TradeUpdateStreamOptions } from '../stream.js';
+import type { TradeUpdateStream, TradeUpdateStreamOptions } from '../stream/types.js';
 import type {
   Account,
   AccountConfig,

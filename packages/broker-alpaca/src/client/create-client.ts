@@ -4,7 +4,7 @@
  * (`account.ts`, `assets.ts`, `positions.ts`, `orders.ts`, `market-data.ts`); this one
  * parses the options, resolves the URLs and puts the areas and the stream together.
  */
-import { openTradeUpdateStream } from '../stream.js';
+import { openTradeUpdateStream } from '../stream/connection.js';
 import { accountApi } from './account.js';
 import type { AlpacaClient } from './api.js';
 import { assetsApi } from './assets.js';
