@@ -17,6 +17,8 @@ export interface LibraryBuildOptions {
   formats?: Options['format'];
   /** Emit type declarations (default true). */
   dts?: boolean;
+  /** Lines put at the top of every declaration file (rl-core's `/// <reference types>` to tfjs's chained-op types). */
+  dtsBanner?: string;
   /** A banner such as a shebang. */
   banner?: Options['banner'];
 }
@@ -25,7 +27,7 @@ export function libraryConfig(options: LibraryBuildOptions): Options {
   return {
     entry: options.entry,
     format: options.formats ?? ['esm', 'cjs'],
-    dts: options.dts ?? true,
+    dts: options.dtsBanner && options.dts !== false ? { banner: options.dtsBanner } : (options.dts ?? true),
     sourcemap: options.sourcemap ?? true,
     clean: true,
     target: 'node20',

@@ -11,6 +11,10 @@ export default defineConfig(
     // so the bundle carries the registrations, not a second copy of tfjs-core.
     noExternal: [/^@tensorflow\/tfjs-core\/dist\//],
     esbuildPlugins: [tfjsPublicImports()],
+    // tfjs declares `x.square()` & co. by augmenting Tensor in these modules; the declaration
+    // bundler drops the side-effect import src/setup.ts has, so users would never see them.
+    dtsBanner:
+      '/// <reference types="@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js" />',
     sourcemap: false,
   }),
 );

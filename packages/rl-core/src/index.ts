@@ -4,7 +4,8 @@
  * This file is the table of contents of the public API, in SB3's layering: algorithms,
  * then the policies' parts (networks, optimiser, distributions), storage, maths, and the
  * environment contracts. `./setup.js` must stay the first import: it registers tfjs
- * gradients and chained ops.
+ * gradients and chained ops (their types reach the published declarations through the
+ * reference tsup.config.ts puts at the top of each).
  */
 import './setup.js';
 
