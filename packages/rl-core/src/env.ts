@@ -1,5 +1,6 @@
 /**
- * The environment contracts of architecture.md, with Gymnasium semantics.
+ * The environment contracts rl-core and the other MARLTS packages share, with Gymnasium
+ * semantics.
  * `terminated` means the MDP ended (no bootstrap); `truncated` means a time limit
  * or the end of data cut the episode, so the value of the last observation must
  * be bootstrapped. Other packages (market-env) satisfy these shapes structurally.

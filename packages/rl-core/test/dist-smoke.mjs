@@ -1,6 +1,7 @@
 // Runs the BUILT package under plain node (no vitest, no loader): catches tfjs packaging
 // bugs that vitest's resolver hides (ecosystem.md §3). ESM half.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { CartPole, initBackend, isRlError, Pendulum, Ppo, RlError, Sac, tf } from '@marlts/rl-core';
@@ -58,4 +59,12 @@ await checkRegistrations(
   await import('@marlts/rl-core'),
   fileURLToPath(import.meta.resolve('@marlts/rl-core')),
 );
+// Published declarations cite only documents the package ships (not the repository's docs).
+for (const file of ['index.d.ts', 'index.d.cts', 'testing.d.ts', 'testing.d.cts']) {
+  const text = readFileSync(new URL(`../dist/${file}`, import.meta.url), 'utf8');
+  const cited = [...text.matchAll(/[\w./-]*\.md\b/g)].map((m) => m[0]);
+  const unshipped = cited.filter((d) => !['README.md', 'CHANGELOG.md'].includes(d));
+  assert.deepEqual(unshipped, [], `dist/${file} cites documents the package does not ship`);
+  assert.doesNotMatch(text, /\.\.\/shared|shared\/(docs|vectors)/, `dist/${file} cites ../shared`);
+}
 console.log('rl-core dist smoke (ESM): ok');

@@ -3,7 +3,8 @@
  * (`gymnasium/envs/classic_control/cartpole.py`, `CartPoleEnv.step` L132-191, with the
  * `TimeLimit` wrapper of `gym.make('CartPole-v1')`, 500 steps). Float64 state, explicit
  * Euler integration, reward 1 per step (also on the terminating step), float32 observations.
- * `test/vectors/cartpole_traj.json` pins the dynamics.
+ * A trajectory recorded from Gymnasium (`test/vectors/cartpole_traj.json` in the MARLTS
+ * repository; not part of this package) pins the dynamics.
  */
 import { z } from 'zod';
 import type { Env, ResetResult, StepResult } from '../env.js';

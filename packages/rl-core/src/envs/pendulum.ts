@@ -4,7 +4,8 @@
  * L166-168, `angle_normalize` L276-277, with the `TimeLimit` wrapper of
  * `gym.make('Pendulum-v1')`, 200 steps). Float64 state `[theta, thetaDot]` (theta is never
  * wrapped), float32 observation `[cos θ, sin θ, θ̇]`, torque clipped to ±2, never terminates.
- * `test/vectors/pendulum_traj.json` pins the dynamics.
+ * A trajectory recorded from Gymnasium (`test/vectors/pendulum_traj.json` in the MARLTS
+ * repository; not part of this package) pins the dynamics.
  */
 import { z } from 'zod';
 import type { Env, ResetResult, StepResult } from '../env.js';
