@@ -1,7 +1,14 @@
 // market-env benchmark on the BUILT package (run `pnpm build` first):
 // 10 assets, 4 agents (1 learned + momentum, mean reversion, market maker), window 32, one core.
 // Prints progress lines, then ONE JSON object as the last stdout line.
-import { asSingleAgentEnv, generateSyntheticFrame, MarketEnv, MarketVecEnv } from '@marlts/market-env';
+import {
+  asSingleAgentEnv,
+  createBarsCsvParser,
+  createFrameBuilder,
+  generateSyntheticFrame,
+  MarketEnv,
+  MarketVecEnv,
+} from '@marlts/market-env';
 
 const ASSETS = 10;
 const WINDOW = 32;
@@ -78,6 +85,44 @@ console.log(
   `16 vectorised envs: ${vecSteps.toFixed(0)} env steps/s (${(vecCpu * 16).toFixed(0)} per CPU-second)`,
 );
 
+// 4. CSV streaming (docs/csv.md): 1M OHLCV rows of 8 symbols, generated in 1 MB chunks
+// (no file), through the incremental parser into a frame builder. Only push/add/build are
+// timed; the RSS growth says the bars live in typed arrays, not in a string or objects.
+const CSV_ROWS = Number(process.env.BENCH_CSV_ROWS ?? 1_000_000);
+const csvSymbols = ['AAPL', 'MSFT', 'AMZN', 'GOOG', 'META', 'NVDA', 'TSLA', 'JPM'];
+const rssBefore = process.memoryUsage().rss;
+const parser = createBarsCsvParser({ file: 'bench.csv' });
+const builder = createFrameBuilder();
+let csvMs = 0;
+let csvBytes = 0;
+const feed = (text) => {
+  csvBytes += text.length;
+  const t = performance.now();
+  for (const b of parser.push(text)) builder.add(b);
+  csvMs += performance.now() - t;
+};
+let chunk = 'symbol,timestamp,open,high,low,close,volume\n';
+for (let r = 0; r < CSV_ROWS; r++) {
+  const s = r % csvSymbols.length;
+  const ts = new Date(Date.UTC(2015, 0, 5) + Math.floor(r / csvSymbols.length) * 60_000).toISOString();
+  const p = 100 + ((r * 7) % 1000) / 100;
+  chunk += `${csvSymbols[s]},${ts},${p.toFixed(2)},${(p + 0.5).toFixed(2)},${(p - 0.5).toFixed(2)},${(p + 0.1).toFixed(2)},${r % 9973}\n`;
+  if (chunk.length > 1 << 20) {
+    feed(chunk);
+    chunk = '';
+  }
+}
+feed(chunk);
+const tBuild = performance.now();
+for (const b of parser.end()) builder.add(b);
+const csvFrame = builder.build();
+csvMs += performance.now() - tBuild;
+const csvRssGrowth = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
+console.log(
+  `CSV stream → frame: ${CSV_ROWS} rows (${(csvBytes / 1e6).toFixed(0)} MB) in ${(csvMs / 1000).toFixed(1)} s = ` +
+    `${Math.round(CSV_ROWS / (csvMs / 1000))} rows/s, ${csvFrame.nBars} × ${csvFrame.nAssets} frame, RSS +${csvRssGrowth.toFixed(0)} MB`,
+);
+
 console.log(
   JSON.stringify({
     assets: ASSETS,
@@ -90,6 +135,9 @@ console.log(
     single_env_steps_per_cpu_s: Math.round(singleCpu),
     vec16_steps_per_cpu_s: Math.round(vecCpu * 16),
     seconds_per_measure: seconds,
+    csv_rows: CSV_ROWS,
+    csv_rows_per_s: Math.round(CSV_ROWS / (csvMs / 1000)),
+    csv_rss_growth_mb: Math.round(csvRssGrowth),
     node: process.version,
   }),
 );

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readData } from '../test/paths.js';
-import { parseBarsCsv, parseBarTime } from './csv.js';
+import { createBarsCsvParser, parseBarsCsv, parseBarTime } from './csv.js';
 import { isMarketEnvError, type MarketEnvError } from './errors.js';
-import { buildFrame, frameFromCsv, inferBarsPerYear, sliceFrame } from './frame.js';
+import { buildFrame, createFrameBuilder, frameFromCsv, inferBarsPerYear, sliceFrame } from './frame.js';
 import type { Bar } from './types.js';
 
 function catchError(fn: () => unknown): MarketEnvError {
@@ -134,5 +134,30 @@ describe('buildFrame alignment', () => {
     expect(Array.from(s.close)).toEqual([21, 11]);
     const missing = catchError(() => buildFrame(bars, { symbols: ['AA', 'ZZ'] }));
     expect(missing.symbol).toBe('ZZ');
+  });
+});
+
+describe('createFrameBuilder', () => {
+  it('builds the frame buildFrame builds, from bars streamed chunk by chunk', () => {
+    const text = readData('dow30-10_daily_close_1991-2000.csv');
+    const parser = createBarsCsvParser({ file: 'dow.csv' });
+    const builder = createFrameBuilder({ symbols: ['KO', 'AA'] });
+    for (let i = 0; i < text.length; i += 65_536)
+      for (const b of parser.push(text.slice(i, i + 65_536))) builder.add(b);
+    for (const b of parser.end()) builder.add(b);
+    const expected = buildFrame(parseBarsCsv(text), { symbols: ['KO', 'AA'] });
+    expect(builder.build()).toEqual(expected);
+    expect(builder.count).toBe(parseBarsCsv(text).length);
+    expect(builder.symbols).toEqual(['KO', 'AA']);
+    const ko = builder.columns('KO')!;
+    expect(ko.time.length).toBe(2529);
+    expect(ko.close[0]).toBe(expected.close[0]);
+    expect(builder.columns('IBM')).toBeUndefined(); // not kept
+  });
+
+  it('reports errors with the row of the bar added, like buildFrame', () => {
+    const builder = createFrameBuilder();
+    builder.add(bar('AA', 2, 1));
+    expect(() => builder.add(bar('AA', 1, 1))).toThrow(expect.objectContaining({ code: 'DATA', row: 1 }));
   });
 });

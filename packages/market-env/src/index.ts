@@ -32,8 +32,8 @@ export type { BarsCsvParser, ParseBarsCsvOptions } from './csv.js';
 export type { CsvReason } from './csv-reader.js';
 export { findTimeGaps } from './gaps.js';
 export type { FindTimeGapsOptions, TimeGap } from './gaps.js';
-export { buildFrame, frameFromCsv, inferBarsPerYear, sliceFrame } from './frame.js';
-export type { BuildFrameOptions } from './frame.js';
+export { buildFrame, createFrameBuilder, frameFromCsv, inferBarsPerYear, sliceFrame } from './frame.js';
+export type { BarColumns, BuildFrameOptions, FrameBuilder } from './frame.js';
 export {
   expectedLogReturns,
   generateSyntheticFrame,
