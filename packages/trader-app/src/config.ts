@@ -12,15 +12,25 @@ import { redactUrlSecrets } from './redact-url.js';
 
 const positiveInt = z.number().int().positive();
 
+// Defaults chosen on the learnability benchmark's planted-signal markets (docs/learning.md).
+const netArch = z.array(positiveInt).min(1);
+
 const ppoSchema = z
   .object({
     /** Environment steps of the first training run. */
-    totalTimesteps: positiveInt.default(12_288),
+    totalTimesteps: positiveInt.default(49_152),
     learningRate: z.number().positive().default(3e-4),
     nSteps: positiveInt.default(512),
     batchSize: positiveInt.default(128),
     nEpochs: positiveInt.default(4),
-    gamma: z.number().gt(0).lte(1).default(0.99),
+    /** Discount: a holding horizon of a few bars, not a hundred (signals decay fast). */
+    gamma: z.number().gt(0).lte(1).default(0.9),
+    gaeLambda: z.number().min(0).max(1).default(0.9),
+    entCoef: z.number().min(0).default(0),
+    /** Initial log-std of the logits' Gaussian. */
+    logStdInit: z.number().default(-1),
+    /** Hidden layers of the per-asset scorer and of the critic. */
+    netArch: netArch.default([64, 64]),
   })
   .strict();
 
@@ -31,7 +41,10 @@ const sacSchema = z
     learningStarts: z.number().int().nonnegative().default(200),
     batchSize: positiveInt.default(64),
     bufferSize: positiveInt.default(50_000),
-    gamma: z.number().gt(0).lte(1).default(0.99),
+    gamma: z.number().gt(0).lte(1).default(0.9),
+    /** The logits are the tanh-squashed actions × this: weights differ by at most e^(2·bound). */
+    logitBound: z.number().positive().default(5),
+    netArch: netArch.default([64, 64]),
   })
   .strict();
 
@@ -65,8 +78,13 @@ export const configSchema = z
         impactCoeff: z.number().nonnegative().default(0.1),
         /** Annual borrow fee on short notional, in basis points. */
         borrowBpsPerYear: z.number().nonnegative().default(50),
-        /** Bars of returns in each observation window. */
-        windowBars: positiveInt.default(10),
+        /** Bars of history each observation reads; asset-features use the horizons 1/5/20/60 that fit in it. */
+        windowBars: positiveInt.default(60),
+        /**
+         * `asset-features`: per asset, returns over 1/5/20/60 bars ÷ its volatility, and its weight
+         * (agent design 2). `returns-window`: the last windowBars raw returns of every asset.
+         */
+        observation: z.enum(['asset-features', 'returns-window']).default('asset-features'),
         /** Episode length in bars during training. */
         episodeBars: positiveInt.default(252),
         /** Fraction of the account's equity the long agent (PPO) manages. */
@@ -100,7 +118,7 @@ export const configSchema = z
         /** Keep only the last N folds (0 = all). */
         maxFolds: z.number().int().nonnegative().default(6),
         /** Warm-start retrain budget per fold after the first (the first fold trains with train.ppo/train.sac). */
-        ppoSteps: positiveInt.default(4096),
+        ppoSteps: positiveInt.default(16_384),
         sacSteps: positiveInt.default(400),
       })
       .strict()

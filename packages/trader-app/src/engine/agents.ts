@@ -12,13 +12,20 @@ import {
   type FixedPolicy,
   MarketEnv,
   type MarketEnvOptions,
-  normalizeWeights,
   type PriceFrame,
   sliceFrame,
 } from '@marlts/market-env';
 import { type CheckpointBundle, Ppo, Sac } from '@marlts/rl-core';
 import type { AppConfig } from '../config.js';
 import type { ProgressReporter } from '../progress.js';
+import {
+  assertAgentDesign,
+  bookToTargets,
+  observationOptions,
+  ppoOptions,
+  sacOptions,
+  shortBookEnv,
+} from './agent-design.js';
 
 export const LONG_ID = 'rl-long-0';
 export const SHORT_ID = 'rl-short-0';
@@ -42,9 +49,19 @@ export interface AgentPair {
   short: Sac | null;
 }
 
-/** Anything that maps an observation to a raw action: a model, or a reference rule such as an oracle. */
+/** What an {@link Actor} is told beside its observation: the bar it decides on, in `frame`. */
+export interface ActContext {
+  deterministic?: boolean;
+  frame?: PriceFrame;
+  t?: number;
+}
+
+/**
+ * Anything that maps an observation to book weights (each in [0, 1], Σ ≤ 1; the role turns
+ * them into targets, see `bookToTargets`): a trained model, or a reference rule such as an oracle.
+ */
 export interface Actor {
-  predict(obs: ArrayLike<number>, options?: { deterministic?: boolean }): ArrayLike<number>;
+  predict(obs: ArrayLike<number>, context?: ActContext): ArrayLike<number>;
 }
 
 /** The policies evaluated in the long and short slots of a market (a trained pair or reference rules). */
@@ -101,6 +118,7 @@ export function marketOptions(
     borrowBpsPerYear: config.env.borrowBpsPerYear,
     // The live loop skips changes below risk.minTradeWeight of equity; the env does the same.
     deadbandBps: config.risk.minTradeWeight * 10_000,
+    observation: { kind: observationOptions(config).kind, horizons: [...observationOptions(config).horizons] },
     // Training reward: the log return of the agent's own sleeve (scale-free across prices).
     reward: { kind: 'log-return', coopWeight: 0, compWeight: 0, scale: 100, dsrEta: 0.01 },
     risk: {
@@ -125,10 +143,11 @@ export function policyWeights(
   obs: ArrayLike<number>,
   nAssets: number,
   grossLimit = 1,
+  context: ActContext = {},
 ): Float64Array {
   const out = new Float64Array(nAssets);
   if (!model) return out;
-  return normalizeWeights(role, model.predict(obs, { deterministic: true }), out, grossLimit);
+  return bookToTargets(role, model.predict(obs, { ...context, deterministic: true }), grossLimit, out);
 }
 
 function fixed(
@@ -189,21 +208,8 @@ export async function trainPair(options: {
     const env = asSingleAgentEnv(new MarketEnv(opts(seed)), LONG_ID, {
       [SHORT_ID]: fixed(pair.short, 'short', N, config.env.shortGrossLimit),
     });
-    const ppoCfg = config.train.ppo;
     if (pair.long) pair.long.setEnv(env);
-    else {
-      pair.long = new Ppo({
-        env,
-        seed,
-        learningRate: ppoCfg.learningRate,
-        nSteps: Math.min(ppoCfg.nSteps, Math.max(64, options.ppoSteps)),
-        batchSize: ppoCfg.batchSize,
-        nEpochs: ppoCfg.nEpochs,
-        gamma: ppoCfg.gamma,
-        normalizeObs: true,
-        policy: { netArch: [64, 64], logStdInit: -0.5 },
-      });
-    }
+    else pair.long = new Ppo(ppoOptions(config, env, { seed, steps: options.ppoSteps }));
     const task = options.progress?.start(`${label} PPO long`, options.ppoSteps);
     const start = pair.long.timesteps;
     await pair.long.learn({
@@ -217,23 +223,14 @@ export async function trainPair(options: {
     task?.stop();
   }
   if (which !== 'long' && options.sacSteps > 0 && !options.signal?.aborted) {
-    const env = asSingleAgentEnv(new MarketEnv(opts(seed + 1)), SHORT_ID, {
-      [LONG_ID]: fixed(pair.long, 'long', N, 1),
-    });
-    const sacCfg = config.train.sac;
+    const env = shortBookEnv(
+      asSingleAgentEnv(new MarketEnv(opts(seed + 1)), SHORT_ID, {
+        [LONG_ID]: fixed(pair.long, 'long', N, 1),
+      }),
+      config.env.shortGrossLimit,
+    );
     if (pair.short) pair.short.setEnv(env);
-    else {
-      pair.short = new Sac({
-        env,
-        seed: seed + 1,
-        learningRate: sacCfg.learningRate,
-        learningStarts: Math.min(sacCfg.learningStarts, Math.max(1, Math.floor(options.sacSteps / 4))),
-        batchSize: sacCfg.batchSize,
-        bufferSize: sacCfg.bufferSize,
-        gamma: sacCfg.gamma,
-        policy: { netArch: [64, 64] },
-      });
-    }
+    else pair.short = new Sac(sacOptions(config, env, { seed: seed + 1, steps: options.sacSteps }));
     const task = options.progress?.start(`${label} SAC short`, options.sacSteps);
     const start = pair.short.timesteps;
     await pair.short.learn({
@@ -348,13 +345,22 @@ export function evaluatePair(options: {
   record();
   let prevShares = new Map(learnedOrder.map((id) => [id, env.agentState(id).shares]));
   while (!env.done) {
-    const long = policyWeights(pair.long, 'long', b.obs.subarray(iLong * dim, (iLong + 1) * dim), N);
+    const context = { frame: sub, t: env.t };
+    const long = policyWeights(
+      pair.long,
+      'long',
+      b.obs.subarray(iLong * dim, (iLong + 1) * dim),
+      N,
+      1,
+      context,
+    );
     const short = policyWeights(
       pair.short,
       'short',
       b.obs.subarray(iShort * dim, (iShort + 1) * dim),
       N,
       config.env.shortGrossLimit,
+      context,
     );
     for (let k = 0; k < learnedOrder.length; k++) {
       const w = learnedOrder[k] === LONG_ID ? long : short;
@@ -408,6 +414,7 @@ export function scoreAgent(result: EvalResult, agentId: string): number {
 }
 
 /** Loads a learned model from a checkpoint bundle (inference or warm start). */
-export function loadLearner(algo: 'ppo' | 'sac', bundle: CheckpointBundle): Learner {
+export function loadLearner(algo: 'ppo' | 'sac', bundle: CheckpointBundle, where = 'checkpoint'): Learner {
+  assertAgentDesign(algo, bundle, where);
   return algo === 'ppo' ? Ppo.load(bundle) : Sac.load(bundle);
 }

@@ -155,5 +155,5 @@ export async function loadCheckpoint(row: CheckpointRow): Promise<Learner> {
       `checkpoint file ${row.path} does not match its SHA-256 in the run store (modified?)`,
     );
   }
-  return loadLearner(row.algo === 'sac' ? 'sac' : 'ppo', await loadCheckpointFile(row.path));
+  return loadLearner(row.algo === 'sac' ? 'sac' : 'ppo', await loadCheckpointFile(row.path), row.path);
 }

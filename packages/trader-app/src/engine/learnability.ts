@@ -8,7 +8,6 @@
 import {
   expectedLogReturns,
   generateSyntheticFrame,
-  observationLayout,
   parseSyntheticOptions,
   type SyntheticConfig,
   type SyntheticOptions,
@@ -107,40 +106,31 @@ export const PLANTED_MARKETS: readonly PlantedMarket[] = [
 
 /**
  * The oracle of a planted market: it knows the generator's rule and so each asset's
- * expected next log return m. Long: weights ∝ max(0, m), fully invested when any m > 0.
- * Short: weights ∝ −max(0, −m), scaled to the gross limit. It reads the latest return
- * from the observation's returns block, and its weights then go through the same action
- * rules, risk caps and costs as the agent's.
+ * expected next log return m, from the closes up to the decision bar. Long: weights
+ * ∝ max(0, m), fully invested when any m > 0. Short: book weights ∝ max(0, −m) (sold short
+ * × the gross limit). Its weights then go through the same action rules, risk caps and costs
+ * as the agent's.
  *
  * @example
- * const oracle = oracleActor(parseSyntheticOptions(market.synthetic), 'long', { window: 10, grossLimit: 1 });
- * oracle.predict(obs); // raw target weights
+ * const oracle = oracleActor(parseSyntheticOptions(market.synthetic), 'long');
+ * oracle.predict(obs, { frame, t }); // raw target weights
  */
-export function oracleActor(
-  synthetic: SyntheticConfig,
-  slot: 'long' | 'short',
-  options: { window: number; grossLimit: number },
-): Actor {
+export function oracleActor(synthetic: SyntheticConfig, slot: 'long' | 'short'): Actor {
   const N = synthetic.nAssets;
-  const layout = observationLayout({ window: options.window, nAssets: N });
-  const closes = new Float64Array(2 * N);
   const m = new Float64Array(N);
   const out = new Float32Array(N);
   return {
-    predict(obs) {
-      const last = layout.returnsOffset + (options.window - 1) * N;
-      for (let n = 0; n < N; n++) {
-        closes[n] = 1;
-        closes[N + n] = Math.exp(obs[last + n]!);
-      }
-      expectedLogReturns(synthetic, closes, m);
+    predict(_obs, context) {
+      const { frame, t } = context ?? {};
+      if (!frame || t === undefined || t < 1)
+        throw new Error('oracleActor: needs the frame and the decision bar t ≥ 1');
+      expectedLogReturns(synthetic, frame.close.subarray((t - 1) * N, (t + 1) * N), m);
       let sum = 0;
       for (let n = 0; n < N; n++) {
-        const edge = slot === 'long' ? m[n]! : -m[n]!;
-        out[n] = Math.max(edge, 0);
+        out[n] = Math.max(slot === 'long' ? m[n]! : -m[n]!, 0);
         sum += out[n]!;
       }
-      const scale = sum > 0 ? (slot === 'long' ? 1 : -options.grossLimit) / sum : 0;
+      const scale = sum > 0 ? 1 / sum : 0;
       for (let n = 0; n < N; n++) out[n] = out[n]! * scale;
       return out;
     },
@@ -287,7 +277,6 @@ export async function runLearnability(options: {
   for (const market of markets) {
     const synthetic = parseSyntheticOptions({ ...market.synthetic, barsPerYear: BARS_PER_YEAR });
     const frame = generateSyntheticFrame(synthetic);
-    const window = config.env.windowBars;
     const wf = await runWalkForward({
       frame,
       barsPerYear: BARS_PER_YEAR,
@@ -295,11 +284,11 @@ export async function runLearnability(options: {
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       references: [
-        { name: ORACLE_LONG, slot: 'long', actor: oracleActor(synthetic, 'long', { window, grossLimit: 1 }) },
+        { name: ORACLE_LONG, slot: 'long', actor: oracleActor(synthetic, 'long') },
         {
           name: ORACLE_SHORT,
           slot: 'short',
-          actor: oracleActor(synthetic, 'short', { window, grossLimit: config.env.shortGrossLimit }),
+          actor: oracleActor(synthetic, 'short'),
         },
       ],
     });

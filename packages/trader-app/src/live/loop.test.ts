@@ -16,7 +16,9 @@ import { LiveLoop } from './loop.js';
 const data = loadBars({ symbols: ['AA', 'KO', 'MSFT'], start: '1998-06-01', end: '1999-03-31' });
 const config = parseConfig({
   runDir: mkdtempSync(join(tmpdir(), 'marlts-loop-')),
-  env: { windowBars: 5 },
+  // Untrained design-2 heads hold every asset about equally, long and short, and the account
+  // nets the two sleeves per symbol: a larger short sleeve keeps short positions to check.
+  env: { windowBars: 5, longSleeve: 0.2, shortSleeve: 0.8 },
   retrain: { everyBars: 1000 },
   orders: { timeInForce: 'gtc' },
   risk: { maxPositionWeight: 0.1 },

@@ -20,6 +20,7 @@ import {
 import { buildObservation } from '@marlts/market-env';
 import { AppError } from '../app-error.js';
 import type { AppConfig } from '../config.js';
+import { observationOptions, observationSize } from '../engine/agent-design.js';
 import { type AgentPair, LONG_ID, policyWeights, SHORT_ID, trainPair } from '../engine/agents.js';
 import { retrainCadenceBars } from '../engine/cadence.js';
 import { loadCheckpoint, savePairCheckpoints } from '../engine/checkpoints.js';
@@ -186,7 +187,7 @@ export class LiveLoop {
   }
 
   private checkSpaces(): void {
-    const dim = this.o.config.env.windowBars * this.N + this.N + 1;
+    const dim = observationSize(this.o.config, this.N);
     for (const m of [this.pair.long, this.pair.short]) {
       const shape = (m as unknown as { observationSpace?: { shape?: number[] } })?.observationSpace?.shape;
       if (shape && shape[0] !== dim) {
@@ -427,7 +428,8 @@ export class LiveLoop {
     }
 
     // Features → policies (the env's observation builder, same window as training).
-    const W = config.env.windowBars;
+    const view = observationOptions(config);
+    const W = view.window;
     const { closes } = this.history.closes(W + 1, t);
     // In training the agent sees its weights as filled at the next bar's open and marked at
     // this bar's close, not its last targets: drift the sleeves the same way so the live
@@ -440,6 +442,8 @@ export class LiveLoop {
       closes,
       nAssets: N,
       window: W,
+      kind: view.kind,
+      horizons: view.horizons,
       weights: long.weights,
       cashFraction: long.cashFraction,
     });
@@ -447,6 +451,8 @@ export class LiveLoop {
       closes,
       nAssets: N,
       window: W,
+      kind: view.kind,
+      horizons: view.horizons,
       weights: short.weights,
       cashFraction: short.cashFraction,
     });
