@@ -5,7 +5,7 @@
  */
 export type { ParseBarsCsvOptions } from './csv.js';
 export { parseBarsCsv } from './csv.js';
-export type { SimFill, TradeUpdateEvent } from './exchange.js';
+export type { SimFill } from './model.js';
 export type { Bar, PaperExchangeConfig, PaperExchangeOptions, SimAssetInput, SimFault } from './options.js';
 export type {
   PaperAccountState,
@@ -14,3 +14,4 @@ export type {
   PaperPositionState,
 } from './server.js';
 export { startPaperExchange } from './server.js';
+export type { TradeUpdateEvent } from './wire/orders.js';
