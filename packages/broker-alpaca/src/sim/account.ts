@@ -92,16 +92,17 @@ export class SimAccount {
     for (const o of this.orders.live) {
       if (!canFill(o.status) || o.parentId !== null) continue;
       if (!this.opens(o.side, o.symbol)) continue;
-      const px = this.estimatePrice(o, o.side === 'sell');
-      const rem = o.qty !== null ? o.qty - o.filledQty : ((o.notional ?? 0) - o.filledNotional) / (px || 1);
-      r += rem * px;
+      const estimate = this.estimatePrice(o, o.side === 'sell');
+      const rem =
+        o.qty !== null ? o.qty - o.filledQty : ((o.notional ?? 0) - o.filledNotional) / (estimate || 1);
+      r += rem * estimate;
     }
     return r;
   }
 
   buyingPower(): number {
-    const m = this.config.marginMultiplier;
-    return Math.max(0, m * this.equity() - this.grossExposure() - this.reservedBuyingPower());
+    const multiplier = this.config.marginMultiplier;
+    return Math.max(0, multiplier * this.equity() - this.grossExposure() - this.reservedBuyingPower());
   }
 
   /** A margin account without `noShorting`. */

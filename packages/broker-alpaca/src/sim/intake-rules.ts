@@ -71,15 +71,15 @@ export function checkIntakeRules(
       if (!r.ok) throw ruleRejection(r);
     }
     if (orderClass !== 'oco') {
-      const px = book.account.estimatePrice(
+      const estimate = book.account.estimatePrice(
         { symbol: order.symbol, side: order.side, limitPrice, stopPrice },
         order.side === 'sell',
       );
-      const cost = order.notional ?? qty * px;
-      const bp = book.account.buyingPower();
-      if (cost > bp + 1e-9) {
+      const cost = order.notional ?? qty * estimate;
+      const buyingPower = book.account.buyingPower();
+      if (cost > buyingPower + 1e-9) {
         throw forbidden('insufficient buying power', {
-          buying_power: dec(round(bp, 2)),
+          buying_power: dec(round(buyingPower, 2)),
           cost_basis: dec(round(cost, 2)),
         });
       }

@@ -79,8 +79,8 @@ export function fillBar(book: Book, bar: Bar, execAt: number): void {
 
 /** Can the account pay for this execution? Its own reservation is given back first. */
 function affordable(book: Book, o: SimOrder, q: number, price: number): boolean {
-  const px = book.account.estimatePrice(o, o.side === 'sell');
-  const own = o.qty !== null ? (o.qty - o.filledQty) * px : (o.notional ?? 0) - o.filledNotional;
+  const estimate = book.account.estimatePrice(o, o.side === 'sell');
+  const own = o.qty !== null ? (o.qty - o.filledQty) * estimate : (o.notional ?? 0) - o.filledNotional;
   return q * price <= book.account.buyingPower() + own + 1e-9;
 }
 

@@ -259,7 +259,7 @@ export async function startPaperExchange(options: PaperExchangeOptions = {}): Pr
       return () => stepListeners.delete(listener);
     },
     state() {
-      const a = accountJson(book);
+      const accountWire = accountJson(book);
       return {
         cursor: clock.cursor,
         now: clock.now(),
@@ -270,17 +270,17 @@ export async function startPaperExchange(options: PaperExchangeOptions = {}): Pr
           equity: account.equity(),
           lastEquity: account.lastEquity,
           buyingPower: account.buyingPower(),
-          longMarketValue: num(a.long_market_value),
-          shortMarketValue: num(a.short_market_value),
+          longMarketValue: num(accountWire.long_market_value),
+          shortMarketValue: num(accountWire.short_market_value),
         },
         positions: [...account.positions.values()].map((p) => {
-          const j = positionJson(book, p);
+          const positionWire = positionJson(book, p);
           return {
             symbol: p.symbol,
             qty: p.qty,
             avgEntryPrice: p.avgEntryPrice,
-            marketValue: num(j.market_value),
-            currentPrice: num(j.current_price),
+            marketValue: num(positionWire.market_value),
+            currentPrice: num(positionWire.current_price),
           };
         }),
         orders: [...book.orders.byId.values()]

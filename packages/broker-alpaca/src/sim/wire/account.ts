@@ -25,8 +25,8 @@ export function accountJson(book: Book): Record<string, unknown> {
     else short += mv;
   }
   const equity = account.equity();
-  const m = config.marginMultiplier;
-  const bp = account.buyingPower();
+  const multiplier = config.marginMultiplier;
+  const buyingPower = account.buyingPower();
   const gross = long - short;
   const out: Record<string, unknown> = {
     id: account.id,
@@ -38,11 +38,11 @@ export function accountJson(book: Book): Record<string, unknown> {
     options_approved_level: 0,
     options_trading_level: 0,
     currency: 'USD',
-    buying_power: dec(round(bp, 2)),
-    regt_buying_power: dec(round(bp, 2)),
+    buying_power: dec(round(buyingPower, 2)),
+    regt_buying_power: dec(round(buyingPower, 2)),
     non_marginable_buying_power: dec(round(Math.max(0, account.cash), 2)),
     options_buying_power: dec(round(Math.max(0, account.cash), 2)),
-    effective_buying_power: dec(round(bp, 2)),
+    effective_buying_power: dec(round(buyingPower, 2)),
     accrued_fees: '0',
     cash: dec(round(account.cash, 4)),
     portfolio_value: dec(round(equity, 4)),
@@ -51,11 +51,11 @@ export function accountJson(book: Book): Record<string, unknown> {
     long_market_value: dec(round(long, 4)),
     short_market_value: dec(round(short, 4)),
     position_market_value: dec(round(gross, 4)),
-    initial_margin: dec(round(gross / m, 4)),
+    initial_margin: dec(round(gross / multiplier, 4)),
     maintenance_margin: dec(round(0.3 * gross, 4)),
     last_maintenance_margin: '0',
     sma: '0',
-    multiplier: String(m),
+    multiplier: String(multiplier),
     pending_transfer_in: '0',
     trading_blocked: false,
     transfers_blocked: false,
@@ -71,7 +71,7 @@ export function accountJson(book: Book): Record<string, unknown> {
     const count = countDayTrades(account.ruleFills(), { now: clock.now(), holidays: clock.holidays });
     out.pattern_day_trader = count >= 4;
     out.daytrade_count = count;
-    out.daytrading_buying_power = dec(round(m >= 4 ? 4 * account.lastEquity : 0, 2));
+    out.daytrading_buying_power = dec(round(multiplier >= 4 ? 4 * account.lastEquity : 0, 2));
     out.bod_dtbp = out.daytrading_buying_power;
     out.last_daytrade_count = count;
     out.last_daytrading_buying_power = out.daytrading_buying_power;
