@@ -29,7 +29,19 @@ export function storeWalkForward(store: RunStore, runId: string, wf: WalkForward
         })),
       );
     }
-    for (const [name, m] of wf.metrics) store.saveMetrics(runId, 'backtest', name, m);
+    for (const [name, m] of wf.metrics) {
+      const sig = wf.significance.get(name);
+      const edge = sig
+        ? {
+            psr: sig.psr,
+            edge: sig.edge,
+            edgeLow: sig.edgeLow,
+            edgeHigh: sig.edgeHigh,
+            edgeSignificant: Number(sig.significant),
+          }
+        : {};
+      store.saveMetrics(runId, 'backtest', name, { ...m, ...edge });
+    }
     store.appendTrades(
       runId,
       wf.trades.map((t) => ({
@@ -41,12 +53,17 @@ export function storeWalkForward(store: RunStore, runId: string, wf: WalkForward
       })),
     );
     store.setNote(runId, 'folds', wf.folds);
+    store.setNote(runId, 'training', wf.training);
   });
 }
 
 export async function runBacktest(ctx: CommandContext): Promise<number> {
   const { config } = ctx;
-  const data = loadBars({ ...config.data, minBars: config.backtest.trainBars + 3 });
+  const data = loadBars({
+    ...config.data,
+    minBars: config.backtest.trainBars + 3,
+    onWarning: (w) => ctx.err(`warning: ${w}`),
+  });
   await startBackend(config);
   const { store, runId, configSha256 } = openRun(config, 'backtest', data);
   const testBars = config.backtest.testBars ?? retrainCadenceBars(config, barSpacingMs(data.frame.times));

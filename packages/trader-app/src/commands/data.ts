@@ -118,14 +118,14 @@ export async function runDataImport(
 ): Promise<number> {
   const file = args[0];
   if (!file) throw new AppError('USAGE', 'data import needs a CSV file');
-  const data = loadBars({ file, maxGapBars: 5, minBars: 2 });
+  const data = loadBars({ file, maxGapBars: 5, minBars: 2, onWarning: (w) => ctx.err(`warning: ${w}`) });
   const dest = importedDataPath(ctx.config.runDir, basename(data.file));
   mkdirSync(resolve(dest, '..'), { recursive: true });
   if (resolve(dest) !== data.file) copyFileSync(data.file, dest);
   const first = new Date(data.frame.times[0]!).toISOString();
   const last = new Date(data.frame.times[data.frame.nBars - 1]!).toISOString();
   ctx.out(
-    `${data.bars.length} bars, ${data.symbols.length} symbol(s) (${data.symbols.join(',')}), ${first} .. ${last}, ` +
+    `${data.barCount} bars, ${data.symbols.length} symbol(s) (${data.symbols.join(',')}), ${first} .. ${last}, ` +
       `${Math.round(data.barsPerYear)} bars/year${data.closeOnly ? ', close only' : ''}${data.frame.filledCells ? `, ${data.frame.filledCells} forward-filled cells` : ''}`,
   );
   ctx.out(`imported: ${dest}`);

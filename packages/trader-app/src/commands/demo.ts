@@ -62,7 +62,7 @@ export async function runDemo(ctx: CommandContext, opts: Record<string, unknown>
   const quick = Boolean(opts.quick);
   const config = demoConfig(ctx.config, quick);
   const t0 = Date.now();
-  const data = loadBars({ ...config.data, minBars: 600 });
+  const data = loadBars({ ...config.data, minBars: 600, onWarning: (w) => ctx.err(`warning: ${w}`) });
   const backend = await startBackend(config);
   // The intraday stage records into its own run of the same store, created first so the
   // demo run stays the store's latest run (`marlts report` without an id shows it).

@@ -11,7 +11,7 @@ import { loadBars } from '../engine/data.js';
 
 export async function runSim(ctx: CommandContext, opts: Record<string, unknown>): Promise<number> {
   const { config } = ctx;
-  const data = loadBars({ ...config.data, minBars: 2 });
+  const data = loadBars({ ...config.data, minBars: 2, onWarning: (w) => ctx.err(`warning: ${w}`) });
   const speed = Number(opts.speed ?? 0);
   const warmup = Math.min(Number(opts.warmupBars ?? 60), data.frame.nBars - 1);
   const port = Number(opts.port ?? 0);

@@ -11,7 +11,11 @@ import { openRun } from './run-setup.js';
 
 export async function runTrain(ctx: CommandContext): Promise<number> {
   const { config } = ctx;
-  const data = loadBars({ ...config.data, minBars: config.env.windowBars + 20 });
+  const data = loadBars({
+    ...config.data,
+    minBars: config.env.windowBars + 20,
+    onWarning: (w) => ctx.err(`warning: ${w}`),
+  });
   await startBackend(config);
   const { store, runId, configSha256 } = openRun(config, 'train', data);
   if (store.backupPath)

@@ -1,22 +1,27 @@
 /**
- * Loading bars for the app: read a CSV in the shared long format (market-env's
- * parser), keep the wanted symbols and dates, refuse real data gaps with a clear
- * message, and build the aligned frame every command reads.
+ * Loading bars for the app: stream a CSV in the one bar-CSV dialect (docs/csv.md,
+ * market-env's incremental parser) in fixed-size chunks, keep the wanted symbols and
+ * dates as rows arrive, refuse real data gaps with a clear message, warn about gaps in
+ * every symbol, and build the aligned frame every command reads. No file-sized string is
+ * ever built, so a file's size is bounded by the bars kept, not by V8's string limit.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 import {
   type Bar,
-  buildFrame,
+  createBarsCsvParser,
+  createFrameBuilder,
+  type FrameBuilder,
+  findTimeGaps,
   inferBarsPerYear,
   isMarketEnvError,
   type PriceFrame,
-  parseBarsCsv,
   parseBarTime,
 } from '@marlts/market-env';
 import { AppError } from '../app-error.js';
-import { sha256 } from '../store.js';
 
 /** The bundled daily data set (10 Dow stocks, daily closes 1991–2000). */
 export const BUNDLED_DAILY_FILE = 'dow30_daily_close_1991-2000.csv';
@@ -42,12 +47,17 @@ export function bundledDataFile(name: string = BUNDLED_DAILY_FILE): string {
 export interface LoadedData {
   file: string;
   sha256: string;
+  /** The kept bars, symbol by symbol (made on first use: most commands only need the frame). */
   bars: Bar[];
+  /** `bars.length`, without making the objects. */
+  barCount: number;
   frame: PriceFrame;
   symbols: string[];
   barsPerYear: number;
   /** Close-only file (open/high/low/volume were empty). */
   closeOnly: boolean;
+  /** Things worth knowing that do not stop the run (gaps in every symbol), one line each. */
+  warnings: string[];
 }
 
 function parseDateOption(text: string | undefined, name: string, endOfDay: boolean): number | undefined {
@@ -60,24 +70,30 @@ function parseDateOption(text: string | undefined, name: string, endOfDay: boole
 
 /**
  * Finds runs of bars a symbol is missing while others trade. Runs longer than
- * `maxGapBars` are a data gap (forward-filling them would invent prices).
+ * `maxGapBars` are a data gap (forward-filling them would invent prices). Takes each
+ * symbol's increasing times (as the CSV parser guarantees).
  */
 export function findGaps(
-  bars: readonly Bar[],
+  timesBySymbol: ReadonlyMap<string, ArrayLike<number>>,
   maxGapBars: number,
 ): Array<{ symbol: string; from: number; to: number; bars: number }> {
-  const times = [...new Set(bars.map((b) => b.time))].sort((a, b) => a - b);
-  const bySymbol = new Map<string, Set<number>>();
-  for (const b of bars) {
-    if (!bySymbol.has(b.symbol)) bySymbol.set(b.symbol, new Set());
-    bySymbol.get(b.symbol)!.add(b.time);
-  }
+  let total = 0;
+  for (const t of timesBySymbol.values()) total += t.length;
+  const all = new Float64Array(total);
+  let k = 0;
+  for (const t of timesBySymbol.values()) for (let i = 0; i < t.length; i++) all[k++] = t[i]!;
+  all.sort();
+  let n = 0;
+  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[n - 1]) all[n++] = all[i]!;
+  const times = all.subarray(0, n);
   const gaps: Array<{ symbol: string; from: number; to: number; bars: number }> = [];
-  for (const [symbol, have] of bySymbol) {
+  for (const [symbol, have] of timesBySymbol) {
+    let j = 0;
     let run = 0;
     let from = 0;
     for (let i = 0; i <= times.length; i++) {
-      const missing = i < times.length && !have.has(times[i]!);
+      const missing = i < times.length && !(j < have.length && have[j] === times[i]);
+      if (i < times.length && !missing) j++;
       if (missing) {
         if (run === 0) from = times[i]!;
         run++;
@@ -92,11 +108,111 @@ export function findGaps(
 
 const iso = (t: number) => new Date(t).toISOString().replace('T00:00:00.000Z', '');
 
+/** Bytes read per chunk: large enough to be fast, small enough not to matter. */
+const CHUNK_BYTES = 4 << 20;
+
 /**
- * Reads, filters and aligns a bars CSV.
+ * Streams a bars CSV through market-env's incremental parser into a frame builder, which
+ * keeps the bars `keep` accepts as columns (8 bytes a value, not a boxed object per bar).
+ * The file's SHA-256 is computed from the same bytes.
+ */
+function readBarsFile(
+  file: string,
+  symbols: readonly string[] | undefined,
+  keep: (bar: Bar) => boolean,
+): { builder: FrameBuilder; sha256: string; closeOnly: boolean; available: string[] } {
+  const parser = createBarsCsvParser({ file });
+  const builder = createFrameBuilder(symbols ? { symbols } : {});
+  const hash = createHash('sha256');
+  const decoder = new StringDecoder('utf8');
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  const take = (list: Bar[]) => {
+    for (const b of list) if (keep(b)) builder.add(b);
+  };
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    throw new AppError('DATA', `cannot read the data file ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    for (;;) {
+      const n = readSync(fd, buffer, 0, CHUNK_BYTES, null);
+      if (n === 0) break;
+      const bytes = buffer.subarray(0, n);
+      hash.update(bytes);
+      take(parser.push(decoder.write(bytes)));
+    }
+    take(parser.push(decoder.end()));
+    take(parser.end());
+  } catch (e) {
+    if (isMarketEnvError(e)) {
+      throw new AppError('DATA', e.message, {
+        cause: e,
+        ...(e.csv?.column === undefined ? {} : { field: e.csv.column }),
+        hint: 'the accepted CSV dialect is described in docs/csv.md of the MARLTS repository',
+      });
+    }
+    if (e instanceof AppError) throw e;
+    throw new AppError('DATA', `cannot read the data file ${file}: ${(e as Error).message}`, { cause: e });
+  } finally {
+    closeSync(fd);
+  }
+  return { builder, sha256: hash.digest('hex'), closeOnly: parser.closeOnly, available: parser.symbols };
+}
+
+/**
+ * A builder holding `symbols` in this column order. Without `--symbols` the columns follow
+ * the file's first appearances; the kept bars can start in another order only when
+ * `--start` cuts a symbol's first rows, and then they are copied once.
+ */
+function inOrder(builder: FrameBuilder, symbols: readonly string[]): FrameBuilder {
+  if (builder.symbols.length === symbols.length && builder.symbols.every((s, i) => s === symbols[i]))
+    return builder;
+  const ordered = createFrameBuilder({ symbols });
+  for (const symbol of symbols) {
+    const c = builder.columns(symbol);
+    for (let i = 0; c && i < c.time.length; i++) {
+      ordered.add({
+        symbol,
+        time: c.time[i]!,
+        open: c.open[i]!,
+        high: c.high[i]!,
+        low: c.low[i]!,
+        close: c.close[i]!,
+        volume: c.volume[i]!,
+      });
+    }
+  }
+  return ordered;
+}
+
+/** The kept bars as objects, symbol by symbol, each in time order. */
+function barsOf(builder: FrameBuilder): Bar[] {
+  const out: Bar[] = [];
+  for (const symbol of builder.symbols) {
+    const c = builder.columns(symbol)!;
+    for (let i = 0; i < c.time.length; i++) {
+      out.push({
+        symbol,
+        time: c.time[i]!,
+        open: c.open[i]!,
+        high: c.high[i]!,
+        low: c.low[i]!,
+        close: c.close[i]!,
+        volume: c.volume[i]!,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Reads, filters and aligns a bars CSV. Gaps in every symbol (a missing week, an exchange
+ * closure) do not stop the run: they are returned in `warnings` and passed to `onWarning`.
  *
  * @example
- * const { frame } = loadBars({ file: 'bars.csv', symbols: ['AA', 'KO'] });
+ * const { frame } = loadBars({ file: 'bars.csv', symbols: ['AA', 'KO'], onWarning: ctx.err });
  */
 export function loadBars(options: {
   file?: string | undefined;
@@ -105,24 +221,23 @@ export function loadBars(options: {
   end?: string | undefined;
   maxGapBars?: number;
   minBars?: number;
+  /** Called once per warning, e.g. to print it. */
+  onWarning?: (message: string) => void;
 }): LoadedData {
   const file = resolve(options.file ?? bundledDataFile());
   if (!existsSync(file)) throw new AppError('DATA', `data file not found: ${file}`);
-  const text = readFileSync(file, 'utf8');
-  let bars: Bar[];
-  try {
-    bars = parseBarsCsv(text, { file });
-  } catch (e) {
-    if (isMarketEnvError(e)) throw new AppError('DATA', e.message, { cause: e });
-    throw e;
-  }
-  const header = text.slice(0, text.indexOf('\n'));
-  const firstRow = text.slice(header.length + 1, text.indexOf('\n', header.length + 1)).split(',');
-  const cols = header.split(',');
-  const closeOnly = ['open', 'high', 'low'].every(
-    (c) => cols.indexOf(c) < 0 || (firstRow[cols.indexOf(c)] ?? '') === '',
+  const start = parseDateOption(options.start, 'start', false);
+  const end = parseDateOption(options.end, 'end', true);
+  const wanted = options.symbols ? new Set(options.symbols) : undefined;
+  const read = readBarsFile(
+    file,
+    options.symbols,
+    (b) =>
+      (wanted === undefined || wanted.has(b.symbol)) &&
+      (start === undefined || b.time >= start) &&
+      (end === undefined || b.time <= end),
   );
-  const available = [...new Set(bars.map((b) => b.symbol))];
+  const { available } = read;
   const symbols = options.symbols ? [...options.symbols] : available;
   const missing = symbols.filter((s) => !available.includes(s));
   if (missing.length > 0) {
@@ -134,17 +249,11 @@ export function loadBars(options: {
       },
     );
   }
-  const start = parseDateOption(options.start, 'start', false);
-  const end = parseDateOption(options.end, 'end', true);
-  const wanted = new Set(symbols);
-  bars = bars.filter(
-    (b) =>
-      wanted.has(b.symbol) &&
-      (start === undefined || b.time >= start) &&
-      (end === undefined || b.time <= end),
-  );
   const minBars = options.minBars ?? 2;
-  const gaps = findGaps(bars, options.maxGapBars ?? 5);
+  const builder = inOrder(read.builder, symbols);
+  const timesBySymbol = new Map<string, Float64Array>();
+  for (const s of builder.symbols) timesBySymbol.set(s, builder.columns(s)!.time);
+  const gaps = findGaps(timesBySymbol, options.maxGapBars ?? 5);
   if (gaps.length > 0) {
     const g = gaps[0]!;
     throw new AppError(
@@ -158,7 +267,7 @@ export function loadBars(options: {
   }
   let frame: PriceFrame;
   try {
-    frame = buildFrame(bars, { symbols });
+    frame = builder.build();
   } catch (e) {
     if (isMarketEnvError(e)) {
       throw new AppError('DATA_GAP', `${file}: ${e.message}`, {
@@ -171,14 +280,30 @@ export function loadBars(options: {
   if (frame.nBars < minBars) {
     throw new AppError('DATA', `${file}: only ${frame.nBars} bars after filtering; need at least ${minBars}`);
   }
+  const days = (ms: number) => `${Math.round((ms / 86_400_000) * 10) / 10} days`;
+  const warnings = findTimeGaps(frame.times).map(
+    (g) =>
+      `${file}: no bars in any symbol between ${iso(g.from)} and ${iso(g.to)} (${days(g.spanMs)}; bars are usually ` +
+      `${g.medianMs >= 86_400_000 ? days(g.medianMs) : `${Math.round(g.medianMs / 60_000)} minutes`} apart); ` +
+      'a missing stretch or an exchange closure: the run goes on, check the file if it should not be there',
+  );
+  for (const w of warnings) options.onWarning?.(w);
+  let objects: Bar[] | undefined;
+  const barCount = builder.symbols.reduce((n, s) => n + builder.columns(s)!.time.length, 0);
   return {
     file,
-    sha256: sha256(text),
-    bars,
+    sha256: read.sha256,
+    // Objects only for the commands that ask (the paper exchange, replays): most need the frame.
+    get bars() {
+      objects ??= barsOf(builder);
+      return objects;
+    },
+    barCount,
     frame,
     symbols,
     barsPerYear: inferBarsPerYear(frame.times),
-    closeOnly,
+    closeOnly: read.closeOnly,
+    warnings,
   };
 }
 
