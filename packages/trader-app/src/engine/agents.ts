@@ -35,13 +35,55 @@ export interface Learner {
   predict(obs: ArrayLike<number>, options?: { deterministic?: boolean }): Float32Array | Int32Array;
   learn(options: {
     totalTimesteps: number;
-    callback?: (p: { timesteps: number; episodeRewardMean: number }) => boolean | undefined;
+    callback?: (p: {
+      timesteps: number;
+      episodeRewardMean: number;
+      train: object | null;
+    }) => boolean | undefined;
     resetNumTimesteps?: boolean;
   }): Promise<unknown>;
   setEnv(env: never): void;
   save(): CheckpointBundle;
   dispose(): void;
   readonly timesteps: number;
+}
+
+/**
+ * One point of an agent's learning curve: the model's step count, the mean training-episode
+ * reward so far, and its algorithm's diagnostics (PPO: entropy, policy std, approx-KL; SAC: α
+ * and the mean log-probability of its actions).
+ */
+export interface TrainPoint {
+  agent: string;
+  /** e.g. `seed 1/3 fold 2/9`. */
+  label: string;
+  timesteps: number;
+  episodeReward: number;
+  entropy?: number;
+  std?: number;
+  approxKl?: number;
+  alpha?: number;
+  logProb?: number;
+}
+
+function trainPoint(
+  agent: string,
+  label: string,
+  p: { timesteps: number; episodeRewardMean: number; train: object | null },
+): TrainPoint {
+  const t = (p.train ?? {}) as Record<string, number>;
+  const pick = (k: string) => (Number.isFinite(t[k]) ? { [k]: t[k] } : {});
+  return {
+    agent,
+    label,
+    timesteps: p.timesteps,
+    episodeReward: p.episodeRewardMean,
+    ...pick('entropy'),
+    ...pick('std'),
+    ...pick('approxKl'),
+    ...(Number.isFinite(t.entCoef) ? { alpha: t.entCoef } : {}),
+    ...pick('logProb'),
+  };
 }
 
 export interface AgentPair {
@@ -118,7 +160,10 @@ export function marketOptions(
     borrowBpsPerYear: config.env.borrowBpsPerYear,
     // The live loop skips changes below risk.minTradeWeight of equity; the env does the same.
     deadbandBps: config.risk.minTradeWeight * 10_000,
-    observation: { kind: observationOptions(config).kind, horizons: [...observationOptions(config).horizons] },
+    observation: {
+      kind: observationOptions(config).kind,
+      horizons: [...observationOptions(config).horizons],
+    },
     // Training reward: the log return of the agent's own sleeve (scale-free across prices).
     reward: { kind: 'log-return', coopWeight: 0, compWeight: 0, scale: 100, dsrEta: 0.01 },
     risk: {
@@ -188,6 +233,8 @@ export async function trainPair(options: {
   label?: string;
   signal?: AbortSignal;
   barsPerYear?: number;
+  /** Receives the learning curves' points (one per PPO rollout, one per SAC report). */
+  onTrainPoint?: (p: TrainPoint) => void;
 }): Promise<AgentPair> {
   const { frame, config, seed } = options;
   const which = options.which ?? 'both';
@@ -217,6 +264,7 @@ export async function trainPair(options: {
       resetNumTimesteps: false,
       callback: (p) => {
         task?.update(p.timesteps - start, rewardInfo(p.episodeRewardMean));
+        if (p.train) options.onTrainPoint?.(trainPoint(LONG_ID, label, p));
         return stopIfAborted();
       },
     });
@@ -241,6 +289,8 @@ export async function trainPair(options: {
       callbackEvery: SAC_CHECK_EVERY,
       callback: (p) => {
         task?.update(p.timesteps - start, rewardInfo(p.episodeRewardMean));
+        // One curve point per 8 checks (every 200 steps) keeps stored curves small.
+        if (p.train && p.iteration % 8 === 0) options.onTrainPoint?.(trainPoint(SHORT_ID, label, p));
         return stopIfAborted();
       },
     });

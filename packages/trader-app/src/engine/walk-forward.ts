@@ -6,7 +6,12 @@
  * heuristic agent, over several seeds, with fees, impact and borrow.
  */
 import type { PriceFrame } from '@marlts/market-env';
-import { computeMetrics, sliceFrame } from '@marlts/market-env';
+import {
+  computeMetrics,
+  probabilisticSharpeRatio,
+  sharpeDifferenceBootstrap,
+  sliceFrame,
+} from '@marlts/market-env';
 import { AppError } from '../app-error.js';
 import type { AppConfig } from '../config.js';
 import type { ProgressReporter } from '../progress.js';
@@ -18,6 +23,7 @@ import {
   heuristicLabel,
   LONG_ID,
   SHORT_ID,
+  type TrainPoint,
   trainPair,
 } from './agents.js';
 import { barSpacingMs, retrainCadenceBars } from './cadence.js';
@@ -113,6 +119,14 @@ export interface WalkForwardResult {
   metrics: Map<string, Record<string, number>>;
   /** Each agent's mean weight per symbol (frame order) over the test bars and seeds (learned agents, references and heuristics). */
   meanWeights: Map<string, number[]>;
+  /**
+   * Is an agent's Sharpe better than equal-weight's by more than luck? Per agent (not the
+   * baselines), on the seed-mean out-of-sample curve: the probabilistic Sharpe ratio against 0
+   * and a paired block-bootstrap 95 % interval of the annualised Sharpe difference.
+   */
+  significance: Map<string, AgentSignificance>;
+  /** The learned agents' learning curves (first seed, every fold). */
+  training: Array<TrainPoint & { fold: number }>;
   trades: Array<{ agentId: string; t: number; symbol: string; qty: number; price: number }>;
   /** The trained pair of the first seed, after the last fold (for checkpoints). */
   finalPair: AgentPair;
@@ -152,6 +166,55 @@ function chain(
   return c;
 }
 
+/** Significance of one agent's out-of-sample Sharpe (see {@link WalkForwardResult.significance}). */
+export interface AgentSignificance {
+  /** P(true Sharpe > 0). */
+  psr: number;
+  /** Annualised Sharpe minus equal-weight's, with its bootstrap 95 % interval. */
+  edge: number;
+  edgeLow: number;
+  edgeHigh: number;
+  /** The interval lies above 0. */
+  significant: boolean;
+}
+
+function barReturns(equity: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < equity.length; i++) out.push(equity[i]! / equity[i - 1]! - 1);
+  return out;
+}
+
+/** Significance of every non-baseline curve against equal-weight's. */
+function significanceVsEqualWeight(
+  curves: WalkForwardResult['curves'],
+  barsPerYear: number,
+  seed: number,
+): Map<string, AgentSignificance> {
+  const out = new Map<string, AgentSignificance>();
+  const ew = curves.get('equal-weight');
+  if (!ew) return out;
+  const base = barReturns(ew.equity);
+  for (const [name, c] of curves) {
+    if (name === 'equal-weight' || name === 'buy-and-hold') continue;
+    const r = barReturns(c.equity);
+    const n = Math.min(r.length, base.length);
+    if (n < 3) continue;
+    const d = sharpeDifferenceBootstrap(r.slice(0, n), base.slice(0, n), {
+      barsPerYear,
+      seed,
+      resamples: 2000,
+    });
+    out.set(name, {
+      psr: probabilisticSharpeRatio(r.slice(0, n)),
+      edge: d.difference,
+      edgeLow: d.lower,
+      edgeHigh: d.upper,
+      significant: d.lower > 0,
+    });
+  }
+  return out;
+}
+
 /**
  * A fixed rule evaluated on every test window beside the learned agents, e.g. an oracle
  * that knows a synthetic market's planted signal. It trades in `slot` (the long or the
@@ -189,6 +252,7 @@ export async function runWalkForward(options: {
   const perSeed: Array<Map<string, AgentCurve>> = [];
   const trades: WalkForwardResult['trades'] = [];
   let finalPair: AgentPair = { long: null, short: null };
+  const training: WalkForwardResult['training'] = [];
   const t0 = Date.now();
   for (const [si, seed] of seeds.entries()) {
     const curves = new Map<string, AgentCurve>();
@@ -209,6 +273,7 @@ export async function runWalkForward(options: {
         label: `seed ${si + 1}/${seeds.length} fold ${fold.index + 1}/${folds.length}`,
         ...(options.signal ? { signal: options.signal } : {}),
         barsPerYear: options.barsPerYear,
+        ...(si === 0 ? { onTrainPoint: (p: TrainPoint) => training.push({ ...p, fold: fold.index }) } : {}),
       });
       const res: EvalResult = evaluatePair({
         frame,
@@ -319,6 +384,8 @@ export async function runWalkForward(options: {
     curves,
     metrics,
     meanWeights,
+    significance: significanceVsEqualWeight(curves, options.barsPerYear, config.seed),
+    training,
     trades,
     finalPair,
     budget: {

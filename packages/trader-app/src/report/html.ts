@@ -26,8 +26,87 @@ const METRIC_COLUMNS: Array<{ key: string; label: string; fmt: (v: number) => st
   { key: 'fees', label: 'Fees $', fmt: money },
   { key: 'impact', label: 'Impact $', fmt: money },
   { key: 'borrow', label: 'Borrow $', fmt: money },
+  { key: 'edge', label: 'Sharpe − equal-weight', fmt: (v) => (v >= 0 ? `+${v.toFixed(2)}` : v.toFixed(2)) },
+  { key: 'psr', label: 'P(Sharpe > 0)', fmt: pct },
   { key: 'seeds', label: 'Seeds', fmt: (v) => String(v) },
 ];
+
+/**
+ * One line per learned agent: an edge is called an edge only when the bootstrap interval of
+ * its Sharpe difference to equal-weight lies above zero.
+ */
+function edgeVerdicts(section: ReportSection): string {
+  const lines: string[] = [];
+  for (const m of section.metrics) {
+    if (!m.agent.startsWith('rl-')) continue;
+    const x = m.metrics as Record<string, number | undefined>;
+    if (typeof x.edge !== 'number' || typeof x.edgeLow !== 'number' || typeof x.edgeHigh !== 'number')
+      continue;
+    const ci = `[${x.edgeLow.toFixed(2)}, ${x.edgeHigh.toFixed(2)}]`;
+    const sign = x.edge >= 0 ? '+' : '';
+    lines.push(
+      x.edgeSignificant === 1
+        ? `<li><b>${escapeXml(m.agent)}</b>: an edge over equal-weight — Sharpe ${sign}${x.edge.toFixed(2)}, 95 % interval ${ci} (paired block bootstrap over the test bars).</li>`
+        : `<li><b>${escapeXml(m.agent)}</b>: no significant edge over equal-weight — Sharpe ${sign}${x.edge.toFixed(2)}, 95 % interval ${ci} includes 0.</li>`,
+    );
+  }
+  return lines.length === 0 ? '' : `<ul class="verdicts">${lines.join('')}</ul>`;
+}
+
+/** A learning-curve point as stored by a backtest (note `training`). */
+interface CurvePoint {
+  agent: string;
+  fold: number;
+  timesteps: number;
+  episodeReward: number;
+  entropy?: number;
+  std?: number;
+  approxKl?: number;
+  alpha?: number;
+}
+
+/**
+ * Per-agent learning curves (training-episode reward against the model's steps, folds in
+ * order) and, per fold, the last diagnostics: PPO's entropy, std and approx-KL, SAC's α.
+ */
+function learningCurves(notes: Record<string, unknown>): string {
+  const points = Array.isArray(notes.training) ? (notes.training as CurvePoint[]) : [];
+  if (points.length === 0) return '';
+  const agents = [...new Set(points.map((p) => p.agent))];
+  const parts: string[] = ['<h2>Learning curves</h2>'];
+  parts.push(
+    '<p>Mean reward of the last training episodes as each agent trains (first seed; each walk-forward fold continues from the previous one). A curve that never rises means the agent learnt nothing from its training windows.</p>',
+  );
+  for (const agent of agents) {
+    const mine = points.filter((p) => p.agent === agent && Number.isFinite(p.episodeReward));
+    parts.push(
+      `<figure>${lineChart(
+        [
+          {
+            name: agent,
+            points: mine.map((p) => ({ t: p.timesteps, v: p.episodeReward })),
+            color: agent.startsWith('rl-long') ? '#1f77b4' : '#d62728',
+          },
+        ],
+        {
+          title: `${agent}: training-episode reward by step`,
+          height: 240,
+          xFormat: (t) => `${Math.round(t / 1000)}k`,
+        },
+      )}</figure>`,
+    );
+    const folds = [...new Set(mine.map((p) => p.fold))].sort((a, b) => a - b);
+    const cell = (v: number | undefined, digits: number) => (typeof v === 'number' ? v.toFixed(digits) : '—');
+    const rows = folds.map((f) => {
+      const last = mine.filter((p) => p.fold === f).at(-1)!;
+      return `<tr><td>${f + 1}</td><td>${last.timesteps}</td><td>${cell(last.episodeReward, 2)}</td><td>${cell(last.entropy, 3)}</td><td>${cell(last.std, 3)}</td><td>${cell(last.approxKl, 4)}</td><td>${cell(last.alpha, 4)}</td></tr>`;
+    });
+    parts.push(
+      `<table class="training" data-agent="${escapeXml(agent)}"><thead><tr><th>Fold</th><th>Steps</th><th>Episode reward</th><th>Entropy</th><th>Std</th><th>Approx-KL</th><th>α</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
+    );
+  }
+  return parts.join('\n');
+}
 
 function pct(v: number): string {
   return `${(v * 100).toFixed(2)}%`;
@@ -144,7 +223,7 @@ function sectionHtml(section: ReportSection): string {
   const note = section.note ? `<p class="section-note">${escapeXml(section.note)}</p>` : '';
   return `<section id="${escapeXml(section.name)}"><h2>${escapeXml(section.name)}</h2>${note}
 <figure>${equity}</figure><figure>${dd}</figure>${exposure ? `<figure>${exposure}</figure>` : ''}${trades ? `<figure>${trades}</figure>` : ''}
-${metricsTable(section)}</section>`;
+${metricsTable(section)}${edgeVerdicts(section)}</section>`;
 }
 
 /**
@@ -209,6 +288,7 @@ ${warnings.map((w) => `<p class="warn">${escapeXml(w)}</p>`).join('\n')}
 ${costs}
 ${budget ? `<h2>Training budget</h2>${budget}` : ''}
 ${data.sections.map(sectionHtml).join('\n')}
+${learningCurves(notes)}
 ${retrains}
 ${ckpts}
 ${orders}

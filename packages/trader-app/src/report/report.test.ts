@@ -198,4 +198,75 @@ describe('report: linked sections', () => {
     expect(renderTerminalSummary(data)).toMatch(/retrains: 2 decisions, 1 promoted/);
     store.close();
   });
+
+  it('calls an edge an edge only when its interval is above 0, and draws the learning curves', () => {
+    const { store, runId } = fixtureStore();
+    store.saveMetrics(runId, 'backtest', 'rl-short-0', {
+      totalReturn: 0.02,
+      sharpe: 1.4,
+      edge: 0.9,
+      edgeLow: 0.2,
+      edgeHigh: 1.6,
+      edgeSignificant: 1,
+      psr: 0.97,
+    });
+    store.saveMetrics(runId, 'backtest', 'rl-long-0', {
+      totalReturn: 0.05,
+      sharpe: 0.7,
+      edge: 0.3,
+      edgeLow: -0.4,
+      edgeHigh: 1.1,
+      edgeSignificant: 0,
+      psr: 0.8,
+    });
+    store.setNote(runId, 'training', [
+      {
+        agent: 'rl-long-0',
+        fold: 0,
+        timesteps: 512,
+        episodeReward: -1.5,
+        entropy: 2.1,
+        std: 0.37,
+        approxKl: 0.01,
+      },
+      {
+        agent: 'rl-long-0',
+        fold: 0,
+        timesteps: 1024,
+        episodeReward: 0.5,
+        entropy: 2,
+        std: 0.35,
+        approxKl: 0.02,
+      },
+      {
+        agent: 'rl-long-0',
+        fold: 1,
+        timesteps: 1536,
+        episodeReward: 1.25,
+        entropy: 1.9,
+        std: 0.33,
+        approxKl: 0.015,
+      },
+      { agent: 'rl-short-0', fold: 0, timesteps: 200, episodeReward: -0.2, alpha: 0.31 },
+    ]);
+    const data = collectReportData(store, runId);
+    const html = renderHtmlReport(data);
+    expect(html).toContain(
+      '<b>rl-short-0</b>: an edge over equal-weight — Sharpe +0.90, 95 % interval [0.20, 1.60]',
+    );
+    expect(html).toContain(
+      '<b>rl-long-0</b>: no significant edge over equal-weight — Sharpe +0.30, 95 % interval [-0.40, 1.10] includes 0',
+    );
+    expect(html).toContain('<h2>Learning curves</h2>');
+    expect(html).toContain('rl-long-0: training-episode reward by step');
+    // One row per fold with the fold's last diagnostics.
+    expect(html).toContain(
+      '<tr><td>2</td><td>1536</td><td>1.25</td><td>1.900</td><td>0.330</td><td>0.0150</td><td>—</td></tr>',
+    );
+    expect(html).toContain('<td>0.3100</td>');
+    const text = renderTerminalSummary(data);
+    expect(text).toMatch(/rl-long-0: no significant edge over equal-weight \(Sharpe \+0\.30/);
+    expect(text).toMatch(/rl-short-0: an edge over equal-weight/);
+    store.close();
+  });
 });

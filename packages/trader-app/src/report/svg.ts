@@ -34,6 +34,8 @@ export interface ChartOptions {
   /** Fill the area between the line and zero (drawdown). */
   area?: boolean;
   markers?: TradeMarker[];
+  /** Formats x tick labels (default: the x values are bar times, shown as dates). */
+  xFormat?: (t: number) => string;
 }
 
 export const PALETTE = [
@@ -160,7 +162,7 @@ export function lineChart(series: ChartSeries[], options: ChartOptions): string 
   );
   for (const t of xTicks) {
     parts.push(
-      `<line x1="${x(t)}" x2="${x(t)}" y1="${m.top + ph}" y2="${m.top + ph + 4}" stroke="#333"/><text x="${x(t)}" y="${m.top + ph + 16}" text-anchor="middle">${fmtDate(t, dateOnly)}</text>`,
+      `<line x1="${x(t)}" x2="${x(t)}" y1="${m.top + ph}" y2="${m.top + ph + 4}" stroke="#333"/><text x="${x(t)}" y="${m.top + ph + 16}" text-anchor="middle">${escapeXml(options.xFormat ? options.xFormat(t) : fmtDate(t, dateOnly))}</text>`,
     );
   }
   parts.push(

@@ -71,6 +71,16 @@ export function renderTerminalSummary(data: ReportData, columns = 80): string {
       r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
     lines.push(fmt(header));
     for (const r of rows) lines.push(fmt(r));
+    for (const m of section.metrics) {
+      const x = m.metrics as Record<string, number | undefined>;
+      if (!m.agent.startsWith('rl-') || typeof x.edge !== 'number') continue;
+      const ci = `95 % interval [${num(x.edgeLow)}, ${num(x.edgeHigh)}]`;
+      lines.push(
+        x.edgeSignificant === 1
+          ? `${m.agent}: an edge over equal-weight (Sharpe ${x.edge >= 0 ? '+' : ''}${num(x.edge)}, ${ci})`
+          : `${m.agent}: no significant edge over equal-weight (Sharpe ${x.edge >= 0 ? '+' : ''}${num(x.edge)}, ${ci})`,
+      );
+    }
   }
   if (data.retrains.length > 0) {
     const promoted = data.retrains.filter((r) => r.promoted).length;
