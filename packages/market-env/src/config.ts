@@ -1,55 +1,15 @@
 /**
  * The options of `MarketEnv`, validated by zod once at construction (never in the step
- * loop). Defaults live here; `env.config` is the parsed result.
+ * loop). Defaults live here; `env.config` is the parsed result. The schema also checks
+ * what types cannot say (one data source, sizes that match the data, unique agent ids),
+ * so a parsed config builds an env without further option errors.
  */
 import { z } from 'zod';
-import { MarketEnvError } from './errors.js';
-import { syntheticOptionsSchema } from './synthetic.js';
+import { agentIds, agentSchema, riskSchema } from './agents.js';
+import { isMarketEnvError, MarketEnvError, type MarketEnvErrorCode } from './errors.js';
+import { observationLayout } from './features.js';
+import { parseSyntheticOptions, syntheticOptionsSchema } from './synthetic.js';
 import type { PriceFrame } from './types.js';
-
-/**
- * The built-in agent kinds; `learned` takes its actions from outside.
- * @example
- * AGENT_KINDS.includes('momentum'); // true
- */
-export const AGENT_KINDS = [
-  'learned',
-  'momentum',
-  'mean-reversion',
-  'market-maker',
-  'buy-and-hold',
-  'equal-weight',
-] as const;
-export type AgentKind = (typeof AGENT_KINDS)[number];
-
-const riskSchema = z.strictObject({
-  stopLoss: z.number().positive().optional(),
-  takeProfit: z.number().positive().optional(),
-  dailyLossLimit: z.number().positive().max(1).optional(),
-  maxWeight: z.number().positive().max(1).optional(),
-});
-
-const agentSchema = z.strictObject({
-  /** Stable id; default `<prefix>-<k>` (rl-long-0, rl-short-0, rl-ls-0, mom-0, mean-0, mm-0, bh-0, ew-0). */
-  id: z.string().min(1).optional(),
-  kind: z.enum(AGENT_KINDS),
-  /** Default: `long` (market maker: `long-short`). */
-  role: z.enum(['long', 'short', 'long-short']).optional(),
-  /** Starting cash of this agent's sleeve (default: the env's `cashUsd`). */
-  cashUsd: z.number().positive().optional(),
-  /** Σ|w| limit for short and long-short roles. */
-  grossLimit: z.number().positive().max(10).default(1),
-  /** Momentum / mean-reversion lookback in bars. */
-  lookback: z.number().int().min(1).optional(),
-  /** Market maker: how hard it leans against the net flow, its inventory cap and decay. */
-  lean: z.number().nonnegative().optional(),
-  maxInventory: z.number().positive().max(1).optional(),
-  decay: z.number().min(0).max(1).optional(),
-  /** Equal weight: rebalance period in bars. */
-  rebalanceEvery: z.number().int().min(1).optional(),
-  /** Overrides the env's `risk` for this agent. */
-  risk: riskSchema.optional(),
-});
 
 const frameSchema = z.custom<PriceFrame>(
   (v) => {
@@ -75,12 +35,7 @@ const numericArray = z.custom<ArrayLike<number>>(
   { message: 'expected a Float64Array, Float32Array or number[]' },
 );
 
-/**
- * Zod schema of `MarketEnv` options (defaults live here).
- * @example
- * marketEnvOptionsSchema.shape.window; // z.number().int().min(1).default(32)
- */
-export const marketEnvOptionsSchema = z.strictObject({
+const optionsObject = z.strictObject({
   /** Historical prices. Exactly one of `frame` and `synthetic`. */
   frame: frameSchema.optional(),
   /** A fresh seeded synthetic market every episode (nBars is set to fit the episode). */
@@ -156,10 +111,163 @@ export const marketEnvOptionsSchema = z.strictObject({
   seed: z.number().finite().default(0),
 });
 
+/** A problem the field types cannot express, as the `MarketEnvError` that reports it. */
+interface OptionProblem {
+  field: string;
+  message: string;
+  code?: MarketEnvErrorCode;
+  symbol?: string;
+  row?: number;
+}
+
+/** Marks a custom zod issue whose message and field reach the `MarketEnvError` as they are. */
+const PROBLEM = 'marketEnvProblem';
+
+/**
+ * @internal The message when `start` cannot be an episode's first decision bar (it needs a
+ * full window behind it and a bar to fill at after it), else `undefined`.
+ */
+export function startIndexProblem(start: number, window: number, nBars: number): string | undefined {
+  return Number.isInteger(start) && start >= window && start <= nBars - 2
+    ? undefined
+    : `startIndex must be in [${window}, ${nBars - 2}], got ${start}`;
+}
+
+/** Runs a check owned by another module and returns the `MarketEnvError` it throws, as a problem. */
+function problemOf(check: () => unknown): OptionProblem | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (e) {
+    if (!isMarketEnvError(e)) throw e;
+    return {
+      field: e.field ?? '(options)',
+      message: e.message,
+      code: e.code,
+      ...(e.symbol !== undefined ? { symbol: e.symbol } : {}),
+      ...(e.row !== undefined ? { row: e.row } : {}),
+    };
+  }
+}
+
+/** The first value of `observation.extra` that is not finite, named by frame row and symbol. */
+function extraValuesProblem(
+  frame: PriceFrame,
+  values: ArrayLike<number>,
+  nFeatures: number,
+): OptionProblem | undefined {
+  const N = frame.nAssets;
+  const T = frame.nBars;
+  if (values.length !== T * N * nFeatures) {
+    return {
+      field: 'observation.extra.values',
+      message: `observation.extra.values has ${values.length} values; the frame needs nBars × nAssets × nFeatures = ${T * N * nFeatures}`,
+    };
+  }
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) {
+      const row = Math.floor(i / (N * nFeatures));
+      const symbol = frame.symbols[Math.floor(i / nFeatures) % N]!;
+      return {
+        field: 'observation.extra.values',
+        message: `observation.extra value at row ${row} (${symbol}) is not finite`,
+        code: 'DATA',
+        symbol,
+        row,
+      };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The first problem of options whose fields are each valid, in the order `MarketEnv`
+ * has always reported them (its constructor threw on the first).
+ */
+function optionsProblem(c: z.output<typeof optionsObject>): OptionProblem | undefined {
+  if ((c.frame === undefined) === (c.synthetic === undefined)) {
+    return { field: 'frame', message: 'MarketEnv: pass exactly one of `frame` and `synthetic`' };
+  }
+  if (c.synthetic && c.observation.extra) {
+    return {
+      field: 'observation.extra',
+      message: 'observation.extra needs a fixed `frame` (its rows align with the frame)',
+    };
+  }
+  let nBars: number;
+  let nAssets: number;
+  if (c.synthetic) {
+    const synthetic = c.synthetic;
+    const problem = problemOf(() => parseSyntheticOptions(synthetic));
+    if (problem) return problem;
+    if (c.episodeLength === null) {
+      return { field: 'episodeLength', message: 'a synthetic market needs a finite episodeLength' };
+    }
+    // Each episode's market is generated with just the bars it needs.
+    nBars = c.window + c.episodeLength + 1;
+    nAssets = synthetic.nAssets;
+  } else {
+    nBars = c.frame!.nBars;
+    nAssets = c.frame!.nAssets;
+  }
+  if (c.window + 2 > nBars) {
+    return {
+      field: 'window',
+      message: `window ${c.window} is longer than the data allows: it needs at least ${c.window + 2} bars, the frame has ${nBars}`,
+    };
+  }
+  const start = c.startIndex === undefined ? undefined : startIndexProblem(c.startIndex, c.window, nBars);
+  if (start) return { field: 'startIndex', message: start };
+  const ids = agentIds(c.agents);
+  const dup = ids.findIndex((id, i) => ids.indexOf(id) < i);
+  if (dup >= 0) return { field: `agents.${dup}.id`, message: `duplicate agent id ${ids[dup]}` };
+  const extra = c.observation.extra;
+  if (extra) {
+    const problem = extraValuesProblem(c.frame!, extra.values, extra.nFeatures);
+    if (problem) return problem;
+  }
+  const layout = problemOf(() =>
+    observationLayout({
+      kind: c.observation.kind,
+      horizons: c.observation.horizons,
+      window: c.window,
+      nAssets,
+      nFlowAgents: c.observation.includeFlows ? c.agents.length : 0,
+      nExtraFeatures: extra ? extra.nFeatures : 0,
+    }),
+  );
+  if (layout) return layout;
+  const liq = c.impact.liquidityUsd;
+  if (Array.isArray(liq) && liq.length !== nAssets) {
+    return {
+      field: 'impact.liquidityUsd',
+      message: `impact.liquidityUsd has ${liq.length} values, the frame has ${nAssets} assets`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Zod schema of `MarketEnv` options (defaults live here, and the checks across fields).
+ * @example
+ * marketEnvOptionsSchema.shape.window; // z.number().int().min(1).default(32)
+ */
+export const marketEnvOptionsSchema = optionsObject.superRefine((c, ctx) => {
+  // Only options whose fields are valid are checked as a whole.
+  if (ctx.issues.length > 0) return;
+  const problem = optionsProblem(c);
+  if (problem) {
+    ctx.addIssue({
+      code: 'custom',
+      path: problem.field.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k)),
+      message: problem.message,
+      params: { [PROBLEM]: problem },
+    });
+  }
+});
+
 export type MarketEnvOptions = z.input<typeof marketEnvOptionsSchema>;
 export type MarketEnvConfig = z.output<typeof marketEnvOptionsSchema>;
-export type AgentSpec = z.input<typeof agentSchema>;
-export type AgentConfig = z.output<typeof agentSchema>;
 
 /**
  * Validates env options; errors name the field (zod path) and say how to fix it.
@@ -168,28 +276,17 @@ export type AgentConfig = z.output<typeof agentSchema>;
  */
 export function parseMarketEnvOptions(options: MarketEnvOptions): MarketEnvConfig {
   const r = marketEnvOptionsSchema.safeParse(options);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    const field = issue.path.map(String).join('.') || '(options)';
-    throw new MarketEnvError('CONFIG', `MarketEnv option ${field}: ${issue.message}`, {
-      field,
-      cause: r.error,
-    });
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const problem =
+    issue.code === 'custom' ? (issue.params?.[PROBLEM] as OptionProblem | undefined) : undefined;
+  if (problem) {
+    const { code = 'CONFIG', message, ...where } = problem;
+    throw new MarketEnvError(code, message, where);
   }
-  const c = r.data;
-  if ((c.frame === undefined) === (c.synthetic === undefined)) {
-    throw new MarketEnvError('CONFIG', 'MarketEnv: pass exactly one of `frame` and `synthetic`', {
-      field: 'frame',
-    });
-  }
-  if (c.synthetic && c.observation.extra) {
-    throw new MarketEnvError(
-      'CONFIG',
-      'observation.extra needs a fixed `frame` (its rows align with the frame)',
-      {
-        field: 'observation.extra',
-      },
-    );
-  }
-  return c;
+  const field = issue.path.map(String).join('.') || '(options)';
+  throw new MarketEnvError('CONFIG', `MarketEnv option ${field}: ${issue.message}`, {
+    field,
+    cause: r.error,
+  });
 }

@@ -1,7 +1,7 @@
 /**
  * Result and report shapes of `MarketEnv`.
  */
-import type { AgentKind } from './config.js';
+import type { AgentKind } from './agents.js';
 import type { PerformanceMetrics } from './metrics.js';
 
 /** The hot-path buffers, overwritten by every `resetArrays` / `stepArrays`. */

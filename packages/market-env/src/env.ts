@@ -9,7 +9,12 @@
 import { normalizeWeights, roleBounds } from './actions.js';
 import { type MarketAgent, makePolicy, resolveAgents } from './agents.js';
 import { type BaselineResults, runBaselines } from './baselines.js';
-import { type MarketEnvConfig, type MarketEnvOptions, parseMarketEnvOptions } from './config.js';
+import {
+  type MarketEnvConfig,
+  type MarketEnvOptions,
+  parseMarketEnvOptions,
+  startIndexProblem,
+} from './config.js';
 import type { AgentReport, MarketAgentInfo, MarketBuffers, MultiAgentStepResult } from './env-types.js';
 import { MarketEnvError } from './errors.js';
 import {
@@ -25,7 +30,7 @@ import type { HeuristicPolicy, PolicyView } from './policies.js';
 import { Rng } from './random.js';
 import { shapedReward } from './rewards.js';
 import { capWeights, dailyStopHit, stopLossTakeProfit, updateEntryPrice, utcDay } from './risk.js';
-import { generateFromConfig, parseSyntheticOptions, type SyntheticConfig } from './synthetic.js';
+import { generateFromConfig, type SyntheticConfig } from './synthetic.js';
 import type { BoxSpace, PriceFrame } from './types.js';
 
 export type { MarketAgent } from './agents.js';
@@ -120,16 +125,11 @@ export class MarketEnv {
   constructor(options: MarketEnvOptions) {
     const c = parseMarketEnvOptions(options);
     this.config = c;
-    this.synthetic = c.synthetic ? parseSyntheticOptions(c.synthetic) : undefined;
+    this.synthetic = c.synthetic;
     this.rng = new Rng(c.seed);
     if (this.synthetic) {
-      if (c.episodeLength === null) {
-        throw new MarketEnvError('CONFIG', 'a synthetic market needs a finite episodeLength', {
-          field: 'episodeLength',
-        });
-      }
       this.frameNow = generateFromConfig(
-        { ...this.synthetic, nBars: c.window + c.episodeLength + 1 },
+        { ...this.synthetic, nBars: c.window + c.episodeLength! + 1 },
         new Rng(c.seed),
       );
       this.returns = new Float32Array(this.frameNow.close.length);
@@ -140,23 +140,6 @@ export class MarketEnv {
     }
     const f = this.frameNow;
     const N = f.nAssets;
-    const T = f.nBars;
-    if (c.window + 2 > T) {
-      throw new MarketEnvError(
-        'CONFIG',
-        `window ${c.window} is longer than the data allows: it needs at least ${c.window + 2} bars, the frame has ${T}`,
-        { field: 'window' },
-      );
-    }
-    if (c.startIndex !== undefined && (c.startIndex < c.window || c.startIndex > T - 2)) {
-      throw new MarketEnvError(
-        'CONFIG',
-        `startIndex must be in [${c.window}, ${T - 2}], got ${c.startIndex}`,
-        {
-          field: 'startIndex',
-        },
-      );
-    }
     this.nAssets = N;
     this.window = c.window;
     this.barsPerYear =
@@ -171,36 +154,9 @@ export class MarketEnv {
     this.policies = c.agents.map((a, i) => makePolicy(a, agents[i]!.role));
     const A = agents.length;
     this.nAgents = A;
-    // Observation layout.
-    if (c.observation.extra) {
-      const { values, nFeatures } = c.observation.extra;
-      if (values.length !== T * N * nFeatures) {
-        throw new MarketEnvError(
-          'CONFIG',
-          `observation.extra.values has ${values.length} values; the frame needs nBars × nAssets × nFeatures = ${T * N * nFeatures}`,
-          { field: 'observation.extra.values' },
-        );
-      }
-      for (let i = 0; i < values.length; i++) {
-        if (!Number.isFinite(values[i]!)) {
-          const row = Math.floor(i / (N * nFeatures));
-          const symbol = f.symbols[Math.floor(i / nFeatures) % N]!;
-          throw new MarketEnvError(
-            'DATA',
-            `observation.extra value at row ${row} (${symbol}) is not finite`,
-            {
-              field: 'observation.extra.values',
-              symbol,
-              row,
-            },
-          );
-        }
-      }
-      this.extra = values;
-      this.nExtra = nFeatures;
-    } else {
-      this.nExtra = 0;
-    }
+    const extra = c.observation.extra;
+    this.extra = extra?.values;
+    this.nExtra = extra ? extra.nFeatures : 0;
     this.layout = observationLayout({
       kind: c.observation.kind,
       horizons: c.observation.horizons,
@@ -212,15 +168,6 @@ export class MarketEnv {
     this.obsDim = this.layout.size;
     // Execution.
     const liq = c.impact.liquidityUsd;
-    if (Array.isArray(liq) && liq.length !== N) {
-      throw new MarketEnvError(
-        'CONFIG',
-        `impact.liquidityUsd has ${liq.length} values, the frame has ${N} assets`,
-        {
-          field: 'impact.liquidityUsd',
-        },
-      );
-    }
     this.exec = {
       impactModel: c.impact.model,
       impactCoeff: c.impact.coeff,
@@ -364,11 +311,8 @@ export class MarketEnv {
     const fixed = options.startIndex ?? c.startIndex;
     let t0: number;
     if (fixed !== undefined) {
-      if (!(Number.isInteger(fixed) && fixed >= W && fixed <= T - 2)) {
-        throw new MarketEnvError('CONFIG', `startIndex must be in [${W}, ${T - 2}], got ${fixed}`, {
-          field: 'startIndex',
-        });
-      }
+      const problem = startIndexProblem(fixed, W, T);
+      if (problem) throw new MarketEnvError('CONFIG', problem, { field: 'startIndex' });
       t0 = fixed;
     } else {
       t0 = c.randomStart ? W + this.rng.int(latestStart - W + 1) : W;

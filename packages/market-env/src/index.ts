@@ -23,8 +23,10 @@ export { checkEnv } from './check-env.js';
 export type { CheckEnvOptions, CheckEnvReport } from './check-env.js';
 
 // Configuration
-export { AGENT_KINDS, marketEnvOptionsSchema, parseMarketEnvOptions } from './config.js';
-export type { AgentConfig, AgentKind, AgentSpec, MarketEnvConfig, MarketEnvOptions } from './config.js';
+export { marketEnvOptionsSchema, parseMarketEnvOptions } from './config.js';
+export type { MarketEnvConfig, MarketEnvOptions } from './config.js';
+export { AGENT_KINDS } from './agents.js';
+export type { AgentConfig, AgentKind, AgentSpec } from './agents.js';
 
 // Data: CSV, aligned frames, synthetic prices
 export { createBarsCsvParser, parseBarsCsv, parseBarTime } from './csv.js';
