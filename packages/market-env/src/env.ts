@@ -28,7 +28,7 @@ import { createExecutionOutputs, type ExecutionParams, executeTrades, impactFact
 import { computeMetrics } from './metrics.js';
 import type { HeuristicPolicy, PolicyView } from './policies.js';
 import { Rng } from './random.js';
-import { shapedReward } from './rewards.js';
+import { DifferentialSharpe, stepRewards } from './rewards.js';
 import { capWeights, dailyStopHit, stopLossTakeProfit, updateEntryPrice, utcDay } from './risk.js';
 import { generateFromConfig, type SyntheticConfig } from './synthetic.js';
 import type { BoxSpace, PriceFrame } from './types.js';
@@ -104,8 +104,7 @@ export class MarketEnv {
   private readonly dayStart: Float64Array;
   /** UTC day on which the agent's daily stop fired (−1: none); entries are blocked for fills on that day. */
   private readonly blockedDay: Float64Array;
-  private readonly dsrA: Float64Array;
-  private readonly dsrB: Float64Array;
+  private readonly dsr: DifferentialSharpe[];
   private readonly feesAcc: Float64Array;
   private readonly impactAcc: Float64Array;
   private readonly borrowAcc: Float64Array;
@@ -198,8 +197,7 @@ export class MarketEnv {
     this.base = fa();
     this.dayStart = fa();
     this.blockedDay = new Float64Array(A).fill(-1);
-    this.dsrA = fa();
-    this.dsrB = fa();
+    this.dsr = agents.map(() => new DifferentialSharpe(c.reward.dsrEta));
     this.feesAcc = fa();
     this.impactAcc = fa();
     this.borrowAcc = fa();
@@ -332,8 +330,7 @@ export class MarketEnv {
     this.flows.fill(0);
     this.netFlow.fill(0);
     this.blockedDay.fill(-1);
-    this.dsrA.fill(0);
-    this.dsrB.fill(0);
+    for (const d of this.dsr) d.reset();
     for (const acc of [this.feesAcc, this.impactAcc, this.borrowAcc, this.tradedAcc]) acc.fill(0);
     for (const acc of [this.lastFees, this.lastImpact, this.lastBorrow, this.lastTraded]) acc.fill(0);
     const b = this.buffers;
@@ -509,7 +506,7 @@ export class MarketEnv {
     }
 
     // 7. Rewards.
-    this.computeRewards();
+    stepRewards(this.config.reward, values, this.prevValues, this.base, this.hold, this.dsr, b.rewards);
 
     // 8. Daily stop: a new UTC day resets the reference value; a loss of dailyLossLimit
     // since then blocks new entries for the fills of the rest of that day.
@@ -561,46 +558,6 @@ export class MarketEnv {
     this.cash[a] = cash;
     this.active[a] = 0;
     return cash;
-  }
-
-  private computeRewards(): void {
-    const r = this.config.reward;
-    const b = this.buffers;
-    const A = this.nAgents;
-    if (r.kind === 'shaped') {
-      shapedReward(b.values, this.base, r.coopWeight, r.compWeight, b.rewards);
-    }
-    for (let a = 0; a < A; a++) {
-      const v0 = this.prevValues[a]!;
-      const v1 = b.values[a]!;
-      let x: number;
-      switch (r.kind) {
-        case 'shaped':
-          x = b.rewards[a]!;
-          break;
-        case 'pnl':
-          x = this.base[a]!;
-          break;
-        case 'log-return':
-          x = v0 > 0 && v1 > 0 ? Math.log(v1 / v0) : -10;
-          break;
-        default: {
-          // Differential Sharpe ratio (Moody & Saffell 2001) on the simple return.
-          const ret = v0 > 0 ? v1 / v0 - 1 : -1;
-          const dA = ret - this.dsrA[a]!;
-          const dB = ret * ret - this.dsrB[a]!;
-          const variance = this.dsrB[a]! - this.dsrA[a]! * this.dsrA[a]!;
-          x =
-            variance > 1e-12
-              ? (this.dsrB[a]! * dA - 0.5 * this.dsrA[a]! * dB) / (variance * Math.sqrt(variance))
-              : 0;
-          this.dsrA[a] = this.dsrA[a]! + r.dsrEta * dA;
-          this.dsrB[a] = this.dsrB[a]! + r.dsrEta * dB;
-        }
-      }
-      // Agents liquidated before this step no longer play: reward 0.
-      b.rewards[a] = this.hold[a] === 2 ? 0 : x * r.scale;
-    }
   }
 
   private writeAllObs(): void {

@@ -10,7 +10,13 @@ import {
   momentumPolicy,
   type PolicyView,
 } from './policies.js';
-import { DifferentialSharpe, logReturnReward } from './rewards.js';
+import {
+  DifferentialSharpe,
+  logReturnReward,
+  type RewardSettings,
+  shapedReward,
+  stepRewards,
+} from './rewards.js';
 import {
   blockNewEntries,
   capWeights,
@@ -72,6 +78,31 @@ describe('rewards', () => {
     const A = 0.001;
     const B = 1e-5;
     expect(second).toBeCloseTo((B * (0.02 - A) - 0.5 * A * (0.0004 - B)) / (B - A * A) ** 1.5, 8);
+  });
+
+  it("the env's step rewards: each kind, scaled, 0 for an agent already out", () => {
+    const prev = Float64Array.of(100, 100, 100);
+    const values = Float64Array.of(101, 98, 0);
+    const base = values.map((v, a) => v - prev[a]!);
+    const hold = Uint8Array.of(0, 1, 2);
+    const out = new Float64Array(3);
+    const settings = { coopWeight: 0.05, compWeight: 0.1, scale: 2 };
+    const run = (kind: RewardSettings['kind'], dsr: DifferentialSharpe[] = []) => {
+      stepRewards({ kind, ...settings }, values, prev, base, hold, dsr, out);
+      return Array.from(out);
+    };
+    const shaped = new Float64Array(3);
+    shapedReward(values, base, 0.05, 0.1, shaped);
+    expect(run('shaped')).toEqual([shaped[0]! * 2, shaped[1]! * 2, 0]);
+    expect(run('pnl')).toEqual([2, -4, 0]);
+    expect(run('log-return')).toEqual([logReturnReward(100, 101) * 2, logReturnReward(100, 98) * 2, 0]);
+    // The differential Sharpe state advances for every agent, also one that is out.
+    const dsr = [0, 1, 2].map(() => new DifferentialSharpe(0.1));
+    run('differential-sharpe', dsr);
+    expect(dsr.map((d) => d.a)).toEqual([0.1 * (101 / 100 - 1), 0.1 * (98 / 100 - 1), 0.1 * -1]);
+    const twin = new DifferentialSharpe(0.1);
+    twin.update(101 / 100 - 1);
+    expect(run('differential-sharpe', dsr)[0]).toBe(twin.update(101 / 100 - 1) * 2);
   });
 });
 

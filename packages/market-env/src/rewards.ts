@@ -88,3 +88,51 @@ export class DifferentialSharpe {
     this.b = 0;
   }
 }
+
+/** @internal The reward settings the env steps with (`MarketEnvOptions.reward` after defaults). */
+export interface RewardSettings {
+  kind: 'shaped' | 'pnl' | 'log-return' | 'differential-sharpe';
+  coopWeight: number;
+  compWeight: number;
+  /** Every reward is multiplied by this. */
+  scale: number;
+}
+
+/**
+ * @internal The env's reward of every agent for one step, written into `out`: the shaped
+ * reward, the PnL `base`, the log return or the differential Sharpe ratio of the simple
+ * return (one `DifferentialSharpe` per agent, updated every step), times `scale`. An agent
+ * liquidated before this step (`hold[a] === 2`) no longer plays: reward 0.
+ * @example
+ * stepRewards(config.reward, values, prevValues, base, holds, dsr, rewards);
+ */
+export function stepRewards(
+  reward: RewardSettings,
+  values: Float64Array,
+  prevValues: Float64Array,
+  base: Float64Array,
+  hold: Uint8Array,
+  dsr: readonly DifferentialSharpe[],
+  out: Float64Array,
+): void {
+  if (reward.kind === 'shaped') shapedReward(values, base, reward.coopWeight, reward.compWeight, out);
+  for (let a = 0; a < values.length; a++) {
+    const v0 = prevValues[a]!;
+    const v1 = values[a]!;
+    let x: number;
+    switch (reward.kind) {
+      case 'shaped':
+        x = out[a]!;
+        break;
+      case 'pnl':
+        x = base[a]!;
+        break;
+      case 'log-return':
+        x = logReturnReward(v0, v1);
+        break;
+      default:
+        x = dsr[a]!.update(v0 > 0 ? v1 / v0 - 1 : -1);
+    }
+    out[a] = hold[a] === 2 ? 0 : x * reward.scale;
+  }
+}
