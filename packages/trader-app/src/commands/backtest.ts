@@ -3,6 +3,7 @@
  * equal-weight and every heuristic agent, over several seeds, costs included; results
  * go to the run store and a report.
  */
+import type { Command } from 'commander';
 import { AppError, isAppError } from '../app-error.js';
 import type { CommandContext } from '../context.js';
 import { LONG_ID, SHORT_ID } from '../engine/agents.js';
@@ -12,6 +13,8 @@ import { savePairCheckpoints } from '../engine/checkpoints.js';
 import { loadBars } from '../engine/data.js';
 import { runWalkForward, type WalkForwardResult } from '../engine/walk-forward.js';
 import type { RunStore } from '../store.js';
+import type { CommandWiring } from './command.js';
+import { DEFAULTS, dataFlags, intFlag } from './flags.js';
 import { writeReport } from './report.js';
 import { costsNote, openRun } from './run-setup.js';
 
@@ -55,6 +58,61 @@ export function storeWalkForward(store: RunStore, runId: string, wf: WalkForward
     store.setNote(runId, 'folds', wf.folds);
     store.setNote(runId, 'training', wf.training);
   });
+}
+
+/**
+ * Registers `marlts backtest`.
+ *
+ * @example
+ * registerBacktestCommand(program, wiring);
+ */
+export function registerBacktestCommand(program: Command, { globalFlags, action }: CommandWiring): void {
+  globalFlags(
+    dataFlags(
+      program
+        .command('backtest')
+        .description(
+          'walk-forward backtest: rolling train window → the next unseen test window, agents beside baselines',
+        )
+        .option('--seeds <n>', `seeds (default: ${DEFAULTS.backtest.seeds})`, intFlag('--seeds'))
+        .option(
+          '--train-bars <n>',
+          `training window in bars (default: ${DEFAULTS.backtest.trainBars})`,
+          intFlag('--train-bars'),
+        )
+        .option(
+          '--test-bars <n>',
+          'test window in bars (default: the live retrain cadence: 21 on daily bars, 60 minutes of intraday bars)',
+          intFlag('--test-bars'),
+        )
+        .option(
+          '--folds <n>',
+          `keep the last N folds, 0 = all (default: ${DEFAULTS.backtest.maxFolds})`,
+          intFlag('--folds'),
+        )
+        .option(
+          '--ppo-steps <n>',
+          `initial PPO timesteps (default: ${DEFAULTS.train.ppo.totalTimesteps})`,
+          intFlag('--ppo-steps'),
+        )
+        .option(
+          '--sac-steps <n>',
+          `initial SAC timesteps (default: ${DEFAULTS.train.sac.totalTimesteps})`,
+          intFlag('--sac-steps'),
+        )
+        .option(
+          '--retrain-ppo-steps <n>',
+          `PPO timesteps per fold (default: ${DEFAULTS.backtest.ppoSteps})`,
+          intFlag('--retrain-ppo-steps'),
+        )
+        .option(
+          '--retrain-sac-steps <n>',
+          `SAC timesteps per fold (default: ${DEFAULTS.backtest.sacSteps})`,
+          intFlag('--retrain-sac-steps'),
+        ),
+      false,
+    ),
+  ).action(action(runBacktest, { writesRun: true }));
 }
 
 export async function runBacktest(ctx: CommandContext): Promise<number> {

@@ -8,9 +8,57 @@ import { basename, join, resolve } from 'node:path';
 import { createAlpacaClient, isAlpacaError } from '@marlts/broker-alpaca';
 import { createEodhdClient, isEodhdError } from '@marlts/data-eodhd';
 import type { Bar } from '@marlts/market-env';
+import { type Command, Option } from 'commander';
 import { AppError } from '../app-error.js';
+import { assertNotDirectory } from '../cli-paths.js';
 import type { CommandContext } from '../context.js';
 import { importedDataPath, loadBars } from '../engine/data.js';
+import type { CommandWiring } from './command.js';
+import { listFlag } from './flags.js';
+
+/**
+ * Registers `marlts data` with its subcommands `fetch` and `import`.
+ *
+ * @example
+ * registerDataCommands(program, wiring);
+ */
+export function registerDataCommands(program: Command, { globalFlags, action }: CommandWiring): void {
+  const data = program.command('data').description('market data: fetch into the cache, or import a CSV');
+  globalFlags(
+    data
+      .command('fetch')
+      .description(
+        'fetch bars from EODHD (EODHD_API_TOKEN) or Alpaca (ALPACA_KEY_ID/ALPACA_SECRET_KEY) into the cache',
+      )
+      .addOption(new Option('--source <name>', 'data source').choices(['eodhd', 'alpaca']).default('eodhd'))
+      .requiredOption('--symbols <list>', 'comma-separated symbols, e.g. AAPL,MSFT', listFlag)
+      .addOption(new Option('--interval <i>', 'bar interval').choices(['1m', '5m', '1h', '1d']).default('1h'))
+      .requiredOption('--from <date>', 'first day (YYYY-MM-DD)')
+      .option('--to <date>', 'last day (YYYY-MM-DD, default: today)')
+      .option('--cache-dir <dir>', 'cache directory (default: <run-dir>/cache)')
+      .option('--out <file>', 'also write the bars as a CSV in the shared long format')
+      .option('--eodhd-url <url>', 'EODHD base URL (default: https://eodhd.com/api)')
+      .option(
+        '--alpaca-data-url <url>',
+        'Alpaca market-data base URL (default: https://data.alpaca.markets)',
+      ),
+  ).action(action(runDataFetch));
+  globalFlags(
+    data
+      .command('import')
+      .description('validate a bars CSV and copy it into <run-dir>/data')
+      .argument('<file>', 'CSV in the shared long format'),
+  ).action(
+    action(runDataImport, {
+      args: (args, cwd) => {
+        const files = args.map((a) => resolve(cwd, a));
+        // A directory fails here, naming the command, not as EISDIR later.
+        if (files[0] !== undefined) assertNotDirectory(files[0], 'data import', '.csv');
+        return files;
+      },
+    }),
+  );
+}
 
 /** Bars as CSV in the shared long format (`timestamp` for intraday, `date` for daily). */
 export function barsToCsv(bars: readonly Bar[], daily: boolean): string {

@@ -12,6 +12,7 @@
  */
 
 import { sliceFrame } from '@marlts/market-env';
+import type { Command } from 'commander';
 import { AppError, isAppError } from '../app-error.js';
 import { type AppConfig, deepMerge, parseConfig } from '../config.js';
 import type { CommandContext } from '../context.js';
@@ -24,6 +25,7 @@ import { replaySession } from '../live/replay.js';
 import { recordRunProcess } from '../run-liveness.js';
 import { RunStore } from '../store.js';
 import { storeWalkForward } from './backtest.js';
+import type { CommandWiring } from './command.js';
 import {
   type IntradayStageResult,
   intradayConfig,
@@ -56,6 +58,25 @@ export function demoConfig(config: AppConfig, quick: boolean): AppConfig {
     deepMerge(deepMerge(config as unknown as Record<string, unknown>, base), q),
     'demo config',
   );
+}
+
+/**
+ * Registers `marlts demo`.
+ *
+ * @example
+ * registerDemoCommand(program, wiring);
+ */
+export function registerDemoCommand(program: Command, { globalFlags, action }: CommandWiring): void {
+  globalFlags(
+    program
+      .command('demo')
+      .description(
+        'offline end to end on the bundled data: train both agents on Dow-10 daily closes, walk-forward backtest, ' +
+          'paper-trade a replayed 2000 session (retraining every 21 bars), then an intraday stage on USD/CHF ' +
+          '30-minute bars (paper replay retraining every 60 minutes of bar time = 2 bars), write the report',
+      )
+      .option('--quick', 'an even smaller budget (for smoke tests; weaker agents)'),
+  ).action(action(runDemo, { writesRun: true }));
 }
 
 export async function runDemo(ctx: CommandContext, opts: Record<string, unknown>): Promise<number> {

@@ -7,6 +7,7 @@
  */
 import { isAlpacaError } from '@marlts/broker-alpaca';
 import { inferBarsPerYear } from '@marlts/market-env';
+import { type Command, Option } from 'commander';
 import { AppError, isAppError } from '../app-error.js';
 import type { CommandContext } from '../context.js';
 import { startBackend } from '../engine/backend.js';
@@ -16,6 +17,8 @@ import { LiveLoop } from '../live/loop.js';
 import { storePaperMetrics } from '../live/paper-metrics.js';
 import { recordRunProcess } from '../run-liveness.js';
 import { RunStore } from '../store.js';
+import type { CommandWiring } from './command.js';
+import { DEFAULTS, dataFlags, intFlag, numFlag } from './flags.js';
 
 /**
  * How far back to ask a real broker for bars: enough calendar time for `bars` bars of
@@ -34,6 +37,66 @@ export function historyStart(timeframe: string, bars: number, now = Date.now()):
   const intraday = m?.[2] === 'Min' || m?.[2] === 'Hour';
   const span = bars * n * unit * (intraday ? (24 / 6.5) * (7 / 5) : 7 / 5) + 5 * 86_400_000;
   return new Date(now - span).toISOString();
+}
+
+/**
+ * Registers `marlts paper`.
+ *
+ * @example
+ * registerPaperCommand(program, wiring);
+ */
+export function registerPaperCommand(program: Command, { globalFlags, action }: CommandWiring): void {
+  globalFlags(
+    dataFlags(
+      program
+        .command('paper')
+        .description(
+          'the live loop against Alpaca paper (keys from env) or any Alpaca-compatible URL such as `marlts sim`',
+        )
+        .option('--alpaca-url <url>', 'trading API base URL (default: https://paper-api.alpaca.markets)')
+        .option('--alpaca-data-url <url>', 'market-data base URL (default: the trading URL for a local sim)')
+        .option('--live', 'trade the LIVE account (also needs ALPACA_ENV=live and a confirmation on a TTY)')
+        .addOption(
+          new Option('--order-type <type>', `order type (default: ${DEFAULTS.orders.type})`).choices([
+            'market',
+            'limit',
+          ]),
+        )
+        .option(
+          '--retrain-minutes <n>',
+          `retrain cadence in minutes of bar time (default: ${DEFAULTS.retrain.everyMinutes})`,
+          intFlag('--retrain-minutes'),
+        )
+        .option(
+          '--retrain-bars <n>',
+          'retrain cadence in bars (overrides minutes; daily data)',
+          intFlag('--retrain-bars'),
+        )
+        .option(
+          '--max-bars <n>',
+          'stop after this many new bars (default: no limit)',
+          intFlag('--max-bars', { min: 1 }),
+        )
+        .option(
+          '--until-idle <seconds>',
+          'stop when no new bar arrived for this long (default: never; use with a replay)',
+          numFlag('--until-idle', { min: 0, exclusiveMin: true }),
+        )
+        .option('--timeframe <tf>', `bar timeframe to request (default: ${DEFAULTS.broker.timeframe})`)
+        .option(
+          '--ppo-steps <n>',
+          `PPO timesteps when no checkpoint exists yet (default: ${DEFAULTS.train.ppo.totalTimesteps})`,
+          intFlag('--ppo-steps'),
+        )
+        .option(
+          '--sac-steps <n>',
+          `SAC timesteps when no checkpoint exists yet (default: ${DEFAULTS.train.sac.totalTimesteps})`,
+          intFlag('--sac-steps'),
+        )
+        .option('--new-run', 'start a new paper run instead of resuming the newest one in --run-dir'),
+      false,
+    ),
+  ).action(action(runPaper, { writesRun: true }));
 }
 
 export async function runPaper(ctx: CommandContext, opts: Record<string, unknown>): Promise<number> {

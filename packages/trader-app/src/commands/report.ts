@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
 import { AppError } from '../app-error.js';
 import type { CommandContext } from '../context.js';
 import { redactUrlSecrets } from '../redact-url.js';
@@ -14,6 +15,7 @@ import { renderHtmlReport } from '../report/html.js';
 import { renderTerminalSummary } from '../report/terminal.js';
 import { runLiveness } from '../run-liveness.js';
 import { RunStore, STORE_FILE } from '../store.js';
+import type { CommandWiring } from './command.js';
 
 /** Finds the store and run meant by a `RUN` argument (a run id, or a run directory). */
 export function resolveRun(
@@ -52,6 +54,27 @@ export function writeReport(
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, html);
   return { path, summary: renderTerminalSummary(data, process.stdout.columns ?? 100), html };
+}
+
+/**
+ * Registers `marlts report` (a reader: it takes no run-dir lock).
+ *
+ * @example
+ * registerReportCommand(program, wiring);
+ */
+export function registerReportCommand(program: Command, { globalFlags, action }: CommandWiring): void {
+  globalFlags(
+    program
+      .command('report')
+      .description('write the self-contained HTML report of a run and print a terminal summary')
+      .argument('[run]', 'run id (in --run-dir) or a run directory (default: the newest run in --run-dir)')
+      .option('--out <file>', 'HTML file (default: <run-dir>/report-<run>.html)'),
+  ).action(
+    action(runReport, {
+      // RUN is a run directory when one exists there (relative to the working directory), else a run id.
+      args: (args, cwd) => args.map((a) => (existsSync(resolve(cwd, a)) ? resolve(cwd, a) : a)),
+    }),
+  );
 }
 
 export async function runReport(

@@ -5,9 +5,60 @@
  * a grace period so clients can reconcile) or Ctrl-C.
  */
 import { startPaperExchange } from '@marlts/broker-alpaca/sim';
+import type { Command } from 'commander';
 import { AppError } from '../app-error.js';
 import type { CommandContext } from '../context.js';
 import { loadBars } from '../engine/data.js';
+import type { CommandWiring } from './command.js';
+import { dataFlags, intFlag, numFlag } from './flags.js';
+
+/**
+ * Registers `marlts sim` (no --run-dir: the exchange keeps its state in memory).
+ *
+ * @example
+ * registerSimCommand(program, wiring);
+ */
+export function registerSimCommand(program: Command, { globalFlags, action }: CommandWiring): void {
+  globalFlags(
+    dataFlags(
+      program
+        .command('sim')
+        .description(
+          'run the local Alpaca-compatible paper exchange, replaying --data as a live session; ' +
+            'prints its base URL on the first stdout line',
+        )
+        .option('--port <n>', 'port, 0 = any free port', intFlag('--port', { min: 0, max: 65_535 }), 0)
+        .option('--host <host>', 'interface to listen on', '127.0.0.1')
+        .option(
+          '--speed <barsPerSecond>',
+          'advance automatically at this many bars per second (0 = only when asked)',
+          numFlag('--speed', { min: 0 }),
+          0,
+        )
+        .option(
+          '--warmup-bars <n>',
+          'bars already visible as history when the session starts',
+          intFlag('--warmup-bars', { min: 0 }),
+          60,
+        )
+        .option('--cash <usd>', 'starting cash', numFlag('--cash', { min: 0, exclusiveMin: true }), 100_000)
+        .option(
+          '--rate-limit <perMinute>',
+          'answer 429 above this many requests per minute, as Alpaca does at 200 (0 = off)',
+          intFlag('--rate-limit', { min: 0 }),
+          0,
+        )
+        .option(
+          '--grace-seconds <n>',
+          'keep serving this long after the replay ended (with --speed)',
+          numFlag('--grace-seconds', { min: 0 }),
+          30,
+        ),
+      false,
+    ),
+    { runDir: false },
+  ).action(action(runSim));
+}
 
 export async function runSim(ctx: CommandContext, opts: Record<string, unknown>): Promise<number> {
   const { config } = ctx;

@@ -2,12 +2,49 @@
  * `marlts train`: trains the PPO long agent and/or the SAC short agent on a bars CSV
  * and saves versioned checkpoints with the data range, config hash and seed.
  */
+import { type Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { LONG_ID, SHORT_ID, trainPair } from '../engine/agents.js';
 import { startBackend } from '../engine/backend.js';
 import { savePairCheckpoints } from '../engine/checkpoints.js';
 import { loadBars } from '../engine/data.js';
+import type { CommandWiring } from './command.js';
+import { DEFAULTS, dataFlags, intFlag } from './flags.js';
 import { openRun } from './run-setup.js';
+
+/**
+ * Registers `marlts train`.
+ *
+ * @example
+ * registerTrainCommand(program, wiring);
+ */
+export function registerTrainCommand(program: Command, { globalFlags, action }: CommandWiring): void {
+  globalFlags(
+    dataFlags(
+      program
+        .command('train')
+        .description('train the PPO long agent and/or the SAC short agent; saves versioned checkpoints')
+        .addOption(
+          new Option('--agents <which>', `which agents (default: ${DEFAULTS.train.agents})`).choices([
+            'both',
+            'long',
+            'short',
+          ]),
+        )
+        .option(
+          '--ppo-steps <n>',
+          `PPO timesteps (default: ${DEFAULTS.train.ppo.totalTimesteps})`,
+          intFlag('--ppo-steps'),
+        )
+        .option(
+          '--sac-steps <n>',
+          `SAC timesteps (default: ${DEFAULTS.train.sac.totalTimesteps})`,
+          intFlag('--sac-steps'),
+        ),
+      false,
+    ),
+  ).action(action(runTrain, { writesRun: true }));
+}
 
 export async function runTrain(ctx: CommandContext): Promise<number> {
   const { config } = ctx;
