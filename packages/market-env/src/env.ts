@@ -24,7 +24,14 @@ import {
   writeObservation,
 } from './features.js';
 import { inferBarsPerYear } from './frame.js';
-import { createExecutionOutputs, type ExecutionParams, executeTrades, impactFactor } from './market-step.js';
+import {
+  belowMaintenance,
+  createExecutionOutputs,
+  type ExecutionOutputs,
+  type ExecutionParams,
+  executeTrades,
+  liquidate,
+} from './market-step.js';
 import { computeMetrics } from './metrics.js';
 import type { HeuristicPolicy, PolicyView } from './policies.js';
 import { Rng } from './random.js';
@@ -113,6 +120,8 @@ export class MarketEnv {
   private readonly lastImpact: Float64Array;
   private readonly lastBorrow: Float64Array;
   private readonly lastTraded: Float64Array;
+  /** The last step's costs, as `liquidate` adds to them. */
+  private readonly lastCosts: Pick<ExecutionOutputs, 'fees' | 'impactCost' | 'tradedNotional'>;
   private readonly learnedScratch: Float64Array;
   private equity: Float64Array;
   private equityCap: number;
@@ -206,6 +215,7 @@ export class MarketEnv {
     this.lastImpact = fa();
     this.lastBorrow = fa();
     this.lastTraded = fa();
+    this.lastCosts = { fees: this.lastFees, impactCost: this.lastImpact, tradedNotional: this.lastTraded };
     this.learnedScratch = new Float64Array(Math.max(1, this.learnedAgentIds.length * N));
     this.views = agents.map((_, a) => ({
       nAssets: N,
@@ -492,8 +502,11 @@ export class MarketEnv {
       cashArr[a] = cashArr[a]! - borrow;
       this.lastBorrow[a] = borrow;
       v += cashArr[a]!;
-      if (this.active[a] === 1 && (v <= 0 || (gross > 0 && v < this.config.maintenanceMargin * gross))) {
-        v = this.liquidate(a, cl);
+      if (this.active[a] === 1 && belowMaintenance(v, gross, this.config.maintenanceMargin)) {
+        v = liquidate(a, N, close, cl, cashArr, sh, this.exec, this.lastCosts);
+        // A closed position has no entry price.
+        this.entry.fill(0, a * N, (a + 1) * N);
+        this.active[a] = 0;
         b.terminated[a] = 1;
       }
       this.prevValues[a] = values[a]!;
@@ -524,40 +537,6 @@ export class MarketEnv {
     b.truncated = t1 >= this.tEnd;
     this.writeAllObs();
     return b;
-  }
-
-  private liquidate(a: number, cl: number): number {
-    // Forced sale of everything at the close with this agent's own impact and fees.
-    const N = this.nAssets;
-    const o = a * N;
-    const close = this.frameNow.close;
-    const sh = this.shares;
-    let cash = this.cash[a]!;
-    for (let n = 0; n < N; n++) {
-      const h = sh[o + n]!;
-      if (h === 0) continue;
-      const p = close[cl + n]!;
-      const q = -h;
-      const px =
-        p *
-        impactFactor(
-          q * p,
-          this.exec.liquidity[n]!,
-          this.exec.impactCoeff,
-          this.exec.maxImpact,
-          this.exec.impactModel,
-        );
-      const fee = Math.abs(q) * px * this.exec.feeRate;
-      cash -= q * px + fee;
-      this.lastFees[a] = this.lastFees[a]! + fee;
-      this.lastImpact[a] = this.lastImpact[a]! + q * (px - p);
-      this.lastTraded[a] = this.lastTraded[a]! + Math.abs(q) * px;
-      sh[o + n] = 0;
-      this.entry[o + n] = 0;
-    }
-    this.cash[a] = cash;
-    this.active[a] = 0;
-    return cash;
   }
 
   private writeAllObs(): void {

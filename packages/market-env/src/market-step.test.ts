@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixturesDir, vectorsDir } from '../test/paths.js';
-import { impactFactor, type MarketStepInputs, marketStep } from './market-step.js';
+import {
+  belowMaintenance,
+  impactFactor,
+  liquidate,
+  type MarketStepInputs,
+  marketStep,
+} from './market-step.js';
 
 interface VectorCase {
   name: string;
@@ -141,5 +147,44 @@ describe('impactFactor', () => {
     const b = impactFactor(40_000, 999_999, 0.1, 0.5, 'sqrt') - 1;
     expect(b / a).toBeCloseTo(2, 10);
     expect(impactFactor(-40_000, 999_999, 0.1, 0.5, 'sqrt') - 1).toBeCloseTo(-b, 12);
+  });
+});
+
+describe('liquidate', () => {
+  it('sells every position of one agent alone, with its own impact and fees, and adds the costs', () => {
+    const params = {
+      impactModel: 'linear' as const,
+      impactCoeff: 1,
+      maxImpact: 0.05,
+      liquidity: [999, 1e6],
+      feeRate: 0.001,
+    };
+    const cash = Float64Array.of(5_000, -1_000);
+    // Agent 1 is long 10 of asset 0 and short 4 of asset 1; agent 0 is not touched.
+    const shares = Float64Array.of(3, 0, 10, -4);
+    const costs = {
+      fees: Float64Array.of(0, 1),
+      impactCost: Float64Array.of(0, 2),
+      tradedNotional: Float64Array.of(0, 3),
+    };
+    const value = liquidate(1, 2, [0, 0, 100, 50], 2, cash, shares, params, costs);
+    // Selling 10 at 100: net −1000 on liquidity 999 → factor 1 − 1 clamped to 0.95; buying 4 at 50: 1 + 200/1e6.
+    const sellPx = 95;
+    const buyPx = 50 * (1 + 200 / 1_000_001);
+    const fees = 10 * sellPx * 0.001 + 4 * buyPx * 0.001;
+    expect(value).toBeCloseTo(-1_000 + 10 * sellPx - 4 * buyPx - fees, 9);
+    expect(Array.from(cash)).toEqual([5_000, value]);
+    expect(Array.from(shares)).toEqual([3, 0, 0, 0]);
+    expect(costs.fees[1]).toBeCloseTo(1 + fees, 12);
+    expect(costs.impactCost[1]).toBeCloseTo(2 + 10 * 5 + 4 * (buyPx - 50), 9);
+    expect(costs.tradedNotional[1]).toBeCloseTo(3 + 10 * sellPx + 4 * buyPx, 9);
+    expect([costs.fees[0], costs.impactCost[0], costs.tradedNotional[0]]).toEqual([0, 0, 0]);
+  });
+
+  it('is due when the value is gone or below the maintenance share of gross exposure', () => {
+    expect(belowMaintenance(0, 0, 0.25)).toBe(true);
+    expect(belowMaintenance(24_999, 100_000, 0.25)).toBe(true);
+    expect(belowMaintenance(25_000, 100_000, 0.25)).toBe(false);
+    expect(belowMaintenance(1, 0, 0.25)).toBe(false);
   });
 });

@@ -3,8 +3,10 @@
  * every agent trades to its target shares at the reference price `p`; the aggregated
  * net notional of ALL agents per asset moves the execution price
  * (`impact = clamp(1 + k·net/(L + 1), 1 − m, 1 + m)`, or a square-root law); cash pays
- * `q·execPrice` plus fees. `marketStep` composes the kernels exactly as
- * test/fixtures/vectors/market_step.json pins them; `MarketEnv` calls the same kernels.
+ * `q·execPrice` plus fees. An agent whose equity falls below the maintenance margin
+ * is liquidated: a forced sale of its book alone at the close. `marketStep` composes the
+ * kernels exactly as test/fixtures/vectors/market_step.json pins them; `MarketEnv` calls
+ * the same kernels.
  */
 import { shapedReward } from './rewards.js';
 
@@ -124,6 +126,55 @@ export function executeTrades(
     impactCost[a] = cost;
     tradedNotional[a] = gross;
   }
+}
+
+/**
+ * True when an agent must be liquidated: its value is gone, or below `maintenanceMargin`
+ * of its gross exposure (Σ|shares·price|).
+ * @example
+ * belowMaintenance(20_000, 100_000, 0.25); // true
+ */
+export function belowMaintenance(value: number, gross: number, maintenanceMargin: number): boolean {
+  return value <= 0 || (gross > 0 && value < maintenanceMargin * gross);
+}
+
+/**
+ * Forced sale of every position of agent `agent` at `price[priceOffset + n]`, alone: the
+ * impact comes from its own notional, not the market's, and it pays fees. Its shares go
+ * to 0 and its cash absorbs the proceeds; the fees, impact cost and traded notional are
+ * added to `costs[agent]` (the step's other trades are already there). Returns the
+ * agent's cash, which is now its whole value.
+ * @example
+ * const value = liquidate(a, N, close, (t + 1) * N, cash, shares, params, { fees, impactCost, tradedNotional });
+ */
+export function liquidate(
+  agent: number,
+  nAssets: number,
+  price: ArrayLike<number>,
+  priceOffset: number,
+  cash: Float64Array,
+  shares: Float64Array,
+  params: ExecutionParams,
+  costs: Pick<ExecutionOutputs, 'fees' | 'impactCost' | 'tradedNotional'>,
+): number {
+  const row = agent * nAssets;
+  let c = cash[agent]!;
+  for (let n = 0; n < nAssets; n++) {
+    const h = shares[row + n]!;
+    if (h === 0) continue;
+    const p = price[priceOffset + n]!;
+    const q = -h;
+    const px =
+      p * impactFactor(q * p, params.liquidity[n]!, params.impactCoeff, params.maxImpact, params.impactModel);
+    const fee = Math.abs(q) * px * params.feeRate;
+    c -= q * px + fee;
+    costs.fees[agent] = costs.fees[agent]! + fee;
+    costs.impactCost[agent] = costs.impactCost[agent]! + q * (px - p);
+    costs.tradedNotional[agent] = costs.tradedNotional[agent]! + Math.abs(q) * px;
+    shares[row + n] = 0;
+  }
+  cash[agent] = c;
+  return c;
 }
 
 /**
