@@ -10,12 +10,12 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../src/index.js';
-import { arrayChecks } from '../src/vectors/array-checks.js';
-import { compareChecks, formatMismatches } from '../src/vectors/compare.js';
-import { envChecks, envFreeRunChecks } from '../src/vectors/env-checks.js';
-import { type LoadedVectors, loadVectorFiles } from '../src/vectors/load.js';
-import { hasTensorChecks, tensorChecks } from '../src/vectors/tensor-checks.js';
-import type { VectorCheck } from '../src/vectors/types.js';
+import { arrayChecks } from './vector-checks/array-checks.js';
+import { compareChecks, formatMismatches } from './vector-checks/compare.js';
+import { envChecks, envFreeRunChecks } from './vector-checks/env-checks.js';
+import { type LoadedVectors, loadVectorFiles } from './vector-checks/load.js';
+import { hasTensorChecks, tensorChecks } from './vector-checks/tensor-checks.js';
+import type { VectorCheck } from './vector-checks/types.js';
 
 const dir = process.env.MARLTS_VECTORS_DIR || resolve(dirname(fileURLToPath(import.meta.url)), 'vectors');
 

@@ -7,16 +7,16 @@ import {
   categoricalLogProb,
   categoricalMode,
   categoricalProbs,
-} from '../distributions/categorical.js';
+} from '../../src/distributions/categorical.js';
 import {
   diagGaussianEntropy,
   diagGaussianLogProb,
   diagGaussianMode,
-} from '../distributions/diag-gaussian.js';
-import { squashedGaussianLogProb, squashedGaussianMode } from '../distributions/squashed-gaussian.js';
-import { bootstrapTruncatedRewards, computeGae } from '../gae.js';
-import { ppoLoss } from '../losses/ppo-loss.js';
-import { sacTargets } from '../losses/sac-loss.js';
+} from '../../src/distributions/diag-gaussian.js';
+import { squashedGaussianLogProb, squashedGaussianMode } from '../../src/distributions/squashed-gaussian.js';
+import { bootstrapTruncatedRewards, computeGae } from '../../src/gae.js';
+import { ppoLoss } from '../../src/losses/ppo-loss.js';
+import { sacTargets } from '../../src/losses/sac-loss.js';
 import { VECTOR_TOLERANCES } from './compare.js';
 import { flat, flatOrNull, has, num, numOrNull, obj, shapeOf } from './fields.js';
 import type { VectorCase, VectorCheck, VectorKind } from './types.js';

@@ -4,8 +4,8 @@
  * (as the vectors README advises: sin/cos may differ by 1 ulp between runtimes), while the
  * step counter runs on, so `truncated` at the time limit is checked too.
  */
-import { CartPole } from '../envs/cartpole.js';
-import { Pendulum } from '../envs/pendulum.js';
+import { CartPole } from '../../src/envs/cartpole.js';
+import { Pendulum } from '../../src/envs/pendulum.js';
 import { VECTOR_TOLERANCES } from './compare.js';
 import { flat, num } from './fields.js';
 import type { VectorCase, VectorCheck, VectorKind } from './types.js';

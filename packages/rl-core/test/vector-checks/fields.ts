@@ -2,7 +2,7 @@
  * Typed access to the JSON fields of a vector case, with errors that name the file, case
  * and field when a file is malformed.
  */
-import { RlError } from '../errors.js';
+import { RlError } from '../../src/errors.js';
 import type { VectorCase } from './types.js';
 
 function fail(c: VectorCase, field: string, what: string): never {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isRlError } from '../errors.js';
+import { isRlError } from '../../src/errors.js';
 import { arrayChecks } from './array-checks.js';
 import { compareChecks } from './compare.js';
 import { detectVectorKind, loadVectorFiles } from './load.js';

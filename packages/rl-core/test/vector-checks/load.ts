@@ -1,12 +1,12 @@
 /**
- * Finds and parses the reference-vector files of a folder (Node only: uses `node:fs`, so it
- * is not re-exported from the browser-safe index). Files are recognised by filename stem
- * and, for new names, by the shape of their first case; files rl-core does not understand
- * (e.g. market-env's `market_step.json`) are reported as skipped, never silently ignored.
+ * Finds and parses the reference-vector files of a folder. Files are recognised by filename
+ * stem and, for new names, by the shape of their first case; files rl-core does not
+ * understand (e.g. market-env's `market_step.json`) are reported as skipped, never silently
+ * ignored.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { RlError } from '../errors.js';
+import { RlError } from '../../src/errors.js';
 import type { VectorCase, VectorFile, VectorKind } from './types.js';
 
 const KINDS: readonly VectorKind[] = [

@@ -4,11 +4,19 @@
  * every tensor it made. The SAC case also checks `tf.grad` of the entropy-coefficient loss.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { categoricalEntropyT, categoricalLogProbT } from '../distributions/categorical.js';
-import { diagGaussianEntropyT, diagGaussianLogProbT } from '../distributions/diag-gaussian.js';
-import { squashedGaussianLogProbT, squashedGaussianRsampleT } from '../distributions/squashed-gaussian.js';
-import { ppoLossT } from '../losses/ppo-loss.js';
-import { sacActorLossT, sacCriticLossT, sacCriticTargetT, sacEntCoefLossT } from '../losses/sac-loss.js';
+import { categoricalEntropyT, categoricalLogProbT } from '../../src/distributions/categorical.js';
+import { diagGaussianEntropyT, diagGaussianLogProbT } from '../../src/distributions/diag-gaussian.js';
+import {
+  squashedGaussianLogProbT,
+  squashedGaussianRsampleT,
+} from '../../src/distributions/squashed-gaussian.js';
+import { ppoLossT } from '../../src/losses/ppo-loss.js';
+import {
+  sacActorLossT,
+  sacCriticLossT,
+  sacCriticTargetT,
+  sacEntCoefLossT,
+} from '../../src/losses/sac-loss.js';
 import { VECTOR_TOLERANCES } from './compare.js';
 import { flat, flatOrNull, num, numOrNull, obj, shapeOf } from './fields.js';
 import type { VectorCase, VectorCheck, VectorKind } from './types.js';
