@@ -11,9 +11,9 @@
  * for browsers; there they throw `RlError('UNSUPPORTED')`.
  */
 import { z } from 'zod';
-import type { EncodedSpace } from './algos/common.js';
 import { RlError } from './errors.js';
 import { nodeBuiltin } from './kernels/node-builtin.js';
+import type { Space } from './spaces.js';
 
 /** The `format` field of every bundle. */
 export const CHECKPOINT_FORMAT = 'marlts-rl-checkpoint';
@@ -27,6 +27,40 @@ export interface EncodedArray {
   dtype: 'float32';
   shape: number[];
   data: string;
+}
+
+/** A space as JSON-safe data (non-finite bounds as strings). */
+export type EncodedSpace =
+  | { kind: 'discrete'; n: number }
+  | { kind: 'box'; shape: number[]; low: Array<number | string>; high: Array<number | string> };
+
+const encodeNumber = (x: number): number | string => (Number.isFinite(x) ? x : String(x));
+const decodeNumber = (x: number | string): number => (typeof x === 'number' ? x : Number(x));
+
+/** @example encodeSpace(discrete(2)) // { kind: 'discrete', n: 2 } */
+export function encodeSpace(space: Space): EncodedSpace {
+  if (space.kind === 'discrete') return { kind: 'discrete', n: space.n };
+  return {
+    kind: 'box',
+    shape: [...space.shape],
+    low: Array.from(space.low, encodeNumber),
+    high: Array.from(space.high, encodeNumber),
+  };
+}
+
+/**
+ * Inverse of {@link encodeSpace}.
+ * @example
+ * decodeSpace({ kind: 'discrete', n: 2 }); // discrete(2)
+ */
+export function decodeSpace(space: EncodedSpace): Space {
+  if (space.kind === 'discrete') return { kind: 'discrete', n: space.n };
+  return {
+    kind: 'box',
+    shape: [...space.shape],
+    low: Float32Array.from(space.low, decodeNumber),
+    high: Float32Array.from(space.high, decodeNumber),
+  };
 }
 
 /** Adam's state in a bundle. */

@@ -16,7 +16,7 @@ export * as tf from '@tensorflow/tfjs-core';
 export { activeBackend, initBackend } from './backend.js';
 export type { BackendName, InitBackendOptions } from './backend.js';
 export { kernelVariant, numThreads, setNumThreads } from './kernels/wasm-kernels.js';
-export type { KernelVariant } from './kernels/wasm-kernels.js';
+export type { KernelVariant } from './kernels/module.js';
 
 // Algorithms
 export { Ppo } from './algos/ppo.js';
@@ -43,12 +43,17 @@ export {
   saveCheckpointFile,
   validateCheckpoint,
 } from './checkpoint.js';
-export type { CheckpointBundle, EncodedAdamState, EncodedArray, EncodedReplayBuffer } from './checkpoint.js';
-export type { EncodedSpace } from './algos/common.js';
+export type {
+  CheckpointBundle,
+  EncodedAdamState,
+  EncodedArray,
+  EncodedReplayBuffer,
+  EncodedSpace,
+} from './checkpoint.js';
 
 // Networks and optimiser
+export { FastForward } from './nn/fast-forward.js';
 export {
-  FastForward,
   initMlpParams,
   Mlp,
   mlpApplyT,

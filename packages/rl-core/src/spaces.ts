@@ -79,3 +79,27 @@ export function sampleSpace(space: Space, rng: Rng): number | Float32Array {
   }
   return out;
 }
+
+/**
+ * Why two spaces differ, or `null` if they are the same (bounds compared in float32).
+ * @example
+ * spaceMismatch(discrete(2), discrete(3)); // 'n 2 vs 3'
+ */
+export function spaceMismatch(a: Space, b: Space): string | null {
+  if (a.kind !== b.kind) return `kind ${a.kind} vs ${b.kind}`;
+  if (a.kind === 'discrete' || b.kind === 'discrete') {
+    return (a as { n: number }).n === (b as { n: number }).n
+      ? null
+      : `n ${(a as { n: number }).n} vs ${(b as { n: number }).n}`;
+  }
+  if (a.shape.join(',') !== b.shape.join(',')) return `shape [${a.shape}] vs [${b.shape}]`;
+  for (let i = 0; i < a.low.length; i++) {
+    if (
+      Math.fround(a.low[i]!) !== Math.fround(b.low[i]!) ||
+      Math.fround(a.high[i]!) !== Math.fround(b.high[i]!)
+    ) {
+      return `bounds differ at index ${i}`;
+    }
+  }
+  return null;
+}

@@ -1,13 +1,13 @@
 /**
- * Plumbing shared by PPO and SAC: option parsing with field-naming errors, space
- * comparison and (de)serialisation, reading checkpoint bundles (spaces, weights, Adam
- * state) with errors that name the field, episode statistics, and yielding to the event loop.
+ * Plumbing shared by PPO and SAC: option parsing with field-naming errors, reading
+ * checkpoint bundles (spaces, weights, Adam state) with errors that name the field, episode
+ * statistics, and yielding to the event loop.
  */
 import type { z } from 'zod';
-import { type CheckpointBundle, decodeFloat32 } from '../checkpoint.js';
+import { type CheckpointBundle, decodeFloat32, decodeSpace } from '../checkpoint.js';
 import { RlError } from '../errors.js';
 import type { AdamState } from '../optim/adam.js';
-import type { Space } from '../spaces.js';
+import { type Space, spaceMismatch } from '../spaces.js';
 import type { EpisodeInfo } from '../vec-env.js';
 
 /** Parses `input` with `schema`; a failure becomes `RlError('CONFIG')` naming the field. */
@@ -21,56 +21,6 @@ export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, wha
     });
   }
   return parsed.data;
-}
-
-/** A space as JSON-safe data (non-finite bounds as strings). */
-export type EncodedSpace =
-  | { kind: 'discrete'; n: number }
-  | { kind: 'box'; shape: number[]; low: Array<number | string>; high: Array<number | string> };
-
-const encodeNumber = (x: number): number | string => (Number.isFinite(x) ? x : String(x));
-const decodeNumber = (x: number | string): number => (typeof x === 'number' ? x : Number(x));
-
-/** @example encodeSpace(discrete(2)) // { kind: 'discrete', n: 2 } */
-export function encodeSpace(space: Space): EncodedSpace {
-  if (space.kind === 'discrete') return { kind: 'discrete', n: space.n };
-  return {
-    kind: 'box',
-    shape: [...space.shape],
-    low: Array.from(space.low, encodeNumber),
-    high: Array.from(space.high, encodeNumber),
-  };
-}
-
-/** Inverse of {@link encodeSpace}. */
-export function decodeSpace(space: EncodedSpace): Space {
-  if (space.kind === 'discrete') return { kind: 'discrete', n: space.n };
-  return {
-    kind: 'box',
-    shape: [...space.shape],
-    low: Float32Array.from(space.low, decodeNumber),
-    high: Float32Array.from(space.high, decodeNumber),
-  };
-}
-
-/** Why two spaces differ, or `null` if they are the same (bounds compared in float32). */
-export function spaceMismatch(a: Space, b: Space): string | null {
-  if (a.kind !== b.kind) return `kind ${a.kind} vs ${b.kind}`;
-  if (a.kind === 'discrete' || b.kind === 'discrete') {
-    return (a as { n: number }).n === (b as { n: number }).n
-      ? null
-      : `n ${(a as { n: number }).n} vs ${(b as { n: number }).n}`;
-  }
-  if (a.shape.join(',') !== b.shape.join(',')) return `shape [${a.shape}] vs [${b.shape}]`;
-  for (let i = 0; i < a.low.length; i++) {
-    if (
-      Math.fround(a.low[i]!) !== Math.fround(b.low[i]!) ||
-      Math.fround(a.high[i]!) !== Math.fround(b.high[i]!)
-    ) {
-      return `bounds differ at index ${i}`;
-    }
-  }
-  return null;
 }
 
 /** Monitor-style statistics over the last `window` finished episodes. */

@@ -18,6 +18,7 @@ import {
   CHECKPOINT_VERSION,
   type CheckpointBundle,
   encodeFloat32,
+  encodeSpace,
   RL_CORE_VERSION,
   sealCheckpoint,
   validateCheckpoint,
@@ -31,7 +32,7 @@ import { Adam, type AdamState } from '../optim/adam.js';
 import { ActorCriticPolicy } from '../policies/actor-critic.js';
 import { Rng, type RngState } from '../random.js';
 import { explainedVariance } from '../returns.js';
-import { type Space, spaceSize } from '../spaces.js';
+import { type Space, spaceMismatch, spaceSize } from '../spaces.js';
 import { toVecEnv } from '../vec-env.js';
 import {
   assertAlive,
@@ -39,10 +40,8 @@ import {
   bundleSpaces,
   bundleWeights,
   EpisodeStats,
-  encodeSpace,
   firstNonFinite,
   parseOptions,
-  spaceMismatch,
   yieldToEventLoop,
 } from './common.js';
 import { flatAdamStep } from './flat-adam.js';

@@ -18,11 +18,9 @@ const positiveInt = z.number().int().positive();
 export const sacConfigSchema = z
   .object({
     seed: z.number().int().default(0),
-    policy: policyOptionsSchema
-      .prefault({})
-      .refine((p) => p.items === undefined, {
-        message: 'SAC does not support policy.items yet; use PPO for per-item encoders',
-      }),
+    policy: policyOptionsSchema.prefault({}).refine((p) => p.items === undefined, {
+      message: 'SAC does not support policy.items yet; use PPO for per-item encoders',
+    }),
     learningRate: z
       .union([
         z.number().positive(),

@@ -17,6 +17,7 @@ import {
   type EncodedAdamState,
   type EncodedReplayBuffer,
   encodeFloat32,
+  encodeSpace,
   RL_CORE_VERSION,
   sealCheckpoint,
   validateCheckpoint,
@@ -27,7 +28,7 @@ import { RlError } from '../errors.js';
 import type { AdamState } from '../optim/adam.js';
 import { type SacParamGroup, SacPolicy } from '../policies/sac-policy.js';
 import { Rng, type RngState } from '../random.js';
-import { type BoxSpace, type Space, spaceSize } from '../spaces.js';
+import { type BoxSpace, type Space, spaceMismatch, spaceSize } from '../spaces.js';
 import { toVecEnv } from '../vec-env.js';
 import {
   assertAlive,
@@ -35,10 +36,8 @@ import {
   bundleSpaces,
   bundleWeights,
   EpisodeStats,
-  encodeSpace,
   firstNonFinite,
   parseOptions,
-  spaceMismatch,
   yieldToEventLoop,
 } from './common.js';
 import { flatAdamStep } from './flat-adam.js';

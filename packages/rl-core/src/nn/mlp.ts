@@ -6,15 +6,13 @@
  *
  * Three forward passes share the layout: {@link mlpApplyT} (tfjs, differentiable, for
  * gradient steps), {@link mlpForward} (pure JS in float64, the reference) and
- * {@link FastForward} (rl-core's WebAssembly kernels, for acting and `predict`, where a
- * tfjs call would cost more than the arithmetic).
+ * `FastForward` (rl-core's WebAssembly kernels, for acting and `predict`, where a tfjs call
+ * would cost more than the arithmetic).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { RlError } from '../errors.js';
-import { type KernelBlock, wasmKernels } from '../kernels/wasm-kernels.js';
 import type { Rng } from '../random.js';
 import { orthogonal, torchLinearDefault } from './init.js';
-import { KernelMlp } from './mlp-kernel.js';
 
 /** Hidden-layer activation (the output layer is linear). */
 export type Activation = 'tanh' | 'relu';
@@ -264,59 +262,6 @@ export function mlpForward(
     input = out;
   }
   return out;
-}
-
-/**
- * Inference (acting, `predict`) on rl-core's WebAssembly kernels: the parameters are copied
- * into kernel memory once per new parameter array (by identity, so pass a fresh snapshot
- * after each update) and every call is three or so kernel calls and a copy in and out, with
- * no tfjs kernel launches or readbacks: a 256×256 network at batch 1 in a few µs. Same maths
- * as {@link mlpForward} in float32. Owns kernel memory: `dispose()` at the end.
- *
- * @example
- * const ff = new FastForward(spec, 0);
- * const y = ff.forward(snapshot, obs, 1);
- * ff.dispose();
- */
-export class FastForward {
-  /** Rows per kernel pass; larger batches are run in chunks. */
-  static readonly MAX_BATCH = 64;
-  private readonly k = wasmKernels();
-  private readonly net: KernelMlp;
-  private readonly params: KernelBlock;
-  private source: Float32Array | null = null;
-  private disposed = false;
-
-  constructor(
-    readonly spec: MlpSpec,
-    readonly offset: number,
-  ) {
-    this.net = new KernelMlp(spec, FastForward.MAX_BATCH, this.k);
-    this.params = this.k.alloc(this.net.paramCount);
-  }
-
-  /** `[batch, sizes.at(-1)]` for `x` `[batch, sizes[0]]` with the network in `params` from `offset`. */
-  forward(params: Float32Array, x: ArrayLike<number>, batch: number): Float32Array {
-    if (this.disposed) throw new RlError('STATE', 'FastForward: disposed');
-    if (this.source !== params) {
-      this.k.view(this.params).set(params.subarray(this.offset, this.offset + this.params.length));
-      this.source = params;
-    }
-    return this.net.forwardRows(this.params.ptr, x, batch);
-  }
-
-  /** Forgets the cached parameters (the next call copies them again). */
-  reset(): void {
-    this.source = null;
-  }
-
-  /** Frees the kernel memory. Idempotent. */
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.net.dispose();
-    this.k.free(this.params);
-  }
 }
 
 /**

@@ -5,8 +5,9 @@ import { wasmKernels } from '../kernels/wasm-kernels.js';
 import { Rng } from '../random.js';
 import { expectClose } from '../testing.js';
 import { clipGradNorm } from './clip-grad.js';
+import { FastForward } from './fast-forward.js';
 import { orthogonal } from './init.js';
-import { FastForward, initMlpParams, Mlp, mlpApplyT, mlpForward, mlpParamCount } from './mlp.js';
+import { initMlpParams, Mlp, mlpApplyT, mlpForward, mlpParamCount } from './mlp.js';
 
 function gram(w: Float32Array, rows: number, cols: number, byColumns: boolean): Float64Array {
   const k = byColumns ? cols : rows;

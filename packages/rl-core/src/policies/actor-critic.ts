@@ -32,14 +32,8 @@ import {
 } from '../distributions/diag-gaussian.js';
 import { assertWeightSpace, logisticNormalWeights } from '../distributions/logistic-normal.js';
 import { RlError } from '../errors.js';
-import {
-  type Activation,
-  FastForward,
-  initMlpParams,
-  type MlpSpec,
-  mlpApplyT,
-  mlpParamCount,
-} from '../nn/mlp.js';
+import { FastForward } from '../nn/fast-forward.js';
+import { type Activation, initMlpParams, type MlpSpec, mlpApplyT, mlpParamCount } from '../nn/mlp.js';
 import type { Rng } from '../random.js';
 import { type Space, spaceSize } from '../spaces.js';
 
