@@ -1,7 +1,7 @@
 /*
  * rl-core's float32 compute kernels for WebAssembly SIMD (128-bit), built twice by
  * `pnpm --filter @marlts/rl-core build:kernels` (clang ≥ 16 --target=wasm32 -msimd128, and
- * again with -mrelaxed-simd -DRELAXED) into `kernels-wasm.ts`. Pointers are byte offsets into the imported (shared) memory; matrices
+ * again with -mrelaxed-simd -DRELAXED) into `kernels-binary.ts`. Pointers are byte offsets into the imported (shared) memory; matrices
  * are row-major. No libc, no static data, no stack: every instance (one per thread) runs on
  * the same memory without clashing.
  *

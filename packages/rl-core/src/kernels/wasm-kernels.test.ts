@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../random.js';
 import { Heap } from './heap.js';
-import { KERNELS_SOURCE_SHA256, KERNELS_WASM_BASE64 } from './kernels-wasm.js';
+import { KERNELS_SOURCE_SHA256, KERNELS_WASM_BASE64 } from './kernels-binary.js';
 import { withUnsharedMemory } from './unshared-memory.js';
 import { GEMM_ACC, GEMM_RELU, type KernelBlock, WasmKernels, wasmKernels } from './wasm-kernels.js';
 import { wasmApi } from './webassembly.js';
@@ -81,7 +81,7 @@ describe('kernel builds', () => {
     const major = Number(process.versions.node.split('.')[0]);
     const script = `
       import { readFileSync } from 'node:fs';
-      const src = readFileSync(${JSON.stringify(new URL('./kernels-wasm.ts', import.meta.url).pathname)}, 'utf8');
+      const src = readFileSync(${JSON.stringify(new URL('./kernels-binary.ts', import.meta.url).pathname)}, 'utf8');
       const b64 = (name) => [...src.split('export const ' + name + ' =')[1].split(';')[0].matchAll(/'([^']*)'/g)].map((m) => m[1]).join('');
       const memory = new WebAssembly.Memory({ initial: 64, maximum: 16384, shared: true });
       const make = (name) => new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(b64(name), 'base64')), { env: { memory } }).exports;

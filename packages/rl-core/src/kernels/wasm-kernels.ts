@@ -9,8 +9,16 @@
  */
 import { RlError } from '../errors.js';
 import { Heap } from './heap.js';
-import { KERNELS_RELAXED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm.js';
+import {
+  INITIAL_PAGES,
+  type KernelExports,
+  type KernelVariant,
+  MAX_PAGES,
+  pickVariant,
+  sharedMemory,
+} from './module.js';
 import { nodeBuiltin } from './node-builtin.js';
+import { OP, OP_WORDS, type OpList } from './op-list.js';
 import { FUNCTIONS, ThreadPool } from './thread-pool.js';
 import { withUnsharedMemory } from './unshared-memory.js';
 import { type WasmMemory, type WasmModule, wasmApi } from './webassembly.js';
@@ -28,87 +36,6 @@ function autoThreads(): number {
   return Math.min(8, Math.max(1, os?.availableParallelism?.() ?? 1));
 }
 
-const INITIAL_PAGES = 32; // 2 MiB
-const MAX_PAGES = 16384; // 1 GiB, as declared by the module
-
-/** The kernels module's exports (byte addresses; strides and sizes in elements). See kernels.c. */
-export interface KernelExports {
-  gemm(
-    m: number,
-    n: number,
-    k: number,
-    a: number,
-    sai: number,
-    sap: number,
-    b: number,
-    ldb: number,
-    c: number,
-    ldc: number,
-    bias: number,
-    flags: number,
-  ): void;
-  gemm_nt(
-    m: number,
-    n: number,
-    k: number,
-    a: number,
-    lda: number,
-    b: number,
-    ldb: number,
-    c: number,
-    ldc: number,
-    bias: number,
-    flags: number,
-  ): void;
-  transpose(rows: number, cols: number, x: number, y: number): void;
-  col_sum(m: number, n: number, x: number, out: number): void;
-  relu_backward(len: number, d: number, h: number): void;
-  tanh_backward(len: number, d: number, h: number): void;
-  adam(
-    len: number,
-    p: number,
-    g: number,
-    m: number,
-    v: number,
-    stepSize: number,
-    b1: number,
-    b2: number,
-    eps: number,
-    sqrtBc2: number,
-  ): void;
-  polyak(len: number, t: number, s: number, tau: number): void;
-  sum_sq(len: number, x: number): number;
-  tanh_forward(len: number, x: number): void;
-  run_ops(ops: number): void;
-  __heap_base: { value: number };
-}
-
-function decodeBase64(b64: string): Uint8Array {
-  const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
-  if (B) return B.from(b64, 'base64');
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-/**
- * A shared memory for the kernels, or null where the runtime has none: without
- * `SharedArrayBuffer` (a page that is not cross-origin isolated) worker threads could not use
- * it anyway, and some browsers refuse to create it.
- */
-function sharedMemory(): WasmMemory | null {
-  if (typeof SharedArrayBuffer === 'undefined') return null;
-  try {
-    return new wasmApi.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared: true });
-  } catch {
-    return null;
-  }
-}
-
-/** Which build of the kernels runs: with relaxed SIMD (fused multiply-add) where the runtime has it (Node ≥ 22), else baseline SIMD. */
-export type KernelVariant = 'relaxed-simd' | 'simd';
-
 /** Options of {@link WasmKernels}; both exist for tests, the defaults pick what the runtime supports. */
 export interface WasmKernelsOptions {
   /** Force a build; by default the fastest this runtime validates. */
@@ -117,86 +44,10 @@ export interface WasmKernelsOptions {
   sharedMemory?: boolean;
 }
 
-/** The relaxed-SIMD build if this runtime validates it, else the baseline one. */
-function pickVariant(prefer: KernelVariant | undefined): { variant: KernelVariant; bytes: Uint8Array } {
-  if (prefer !== 'simd') {
-    const relaxed = decodeBase64(KERNELS_RELAXED_WASM_BASE64);
-    if (wasmApi.validate(relaxed)) return { variant: 'relaxed-simd', bytes: relaxed };
-    if (prefer === 'relaxed-simd') throw new Error('WasmKernels: this runtime has no relaxed SIMD');
-  }
-  return { variant: 'simd', bytes: decodeBase64(KERNELS_WASM_BASE64) };
-}
-
 /** A float32 array inside kernel memory: `ptr` is its byte address, `length` its element count. */
 export interface KernelBlock {
   readonly ptr: number;
   readonly length: number;
-}
-
-/** Kernel ids in an {@link OpList} (the `switch` of `run_ops` in kernels.c). */
-export const OP = {
-  gemm: 0,
-  gemmNt: 1,
-  transpose: 2,
-  colSum: 3,
-  reluBackward: 4,
-  tanhBackward: 5,
-  tanhForward: 6,
-} as const;
-
-const OP_WORDS = 13;
-
-/**
- * A recorded sequence of kernel calls, written straight into kernel memory so a worker can
- * run it from one job ({@link WasmKernels.runPair}); {@link WasmKernels.run} runs it on the
- * calling thread.
- *
- * @example
- * const ops = new OpList(k, 8);
- * ops.clear().push(OP.transpose, [rows, cols, x, y]);
- * k.run(ops);
- */
-export class OpList {
-  readonly block: KernelBlock;
-  /** Calls recorded since {@link clear}. */
-  length = 0;
-  /** Multiply-adds of the recorded matrix products (decides whether a worker is worth waking). */
-  work = 0;
-
-  constructor(
-    private readonly k: WasmKernels,
-    readonly capacity: number,
-  ) {
-    this.block = k.alloc(1 + capacity * OP_WORDS);
-  }
-
-  clear(): this {
-    this.length = 0;
-    this.work = 0;
-    this.k.i32[this.block.ptr >> 2] = 0;
-    return this;
-  }
-
-  push(op: number, args: readonly number[]): this {
-    if (this.length === this.capacity) throw new Error(`OpList: more than ${this.capacity} calls`);
-    const words = this.k.i32;
-    const at = (this.block.ptr >> 2) + 1 + this.length * OP_WORDS;
-    words[at] = op;
-    for (let i = 0; i < OP_WORDS - 1; i++) words[at + 1 + i] = i < args.length ? args[i]! : 0;
-    this.length++;
-    words[this.block.ptr >> 2] = this.length;
-    if (op === OP.gemm || op === OP.gemmNt) this.work += args[0]! * args[1]! * args[2]!;
-    return this;
-  }
-
-  /** Byte address of the encoded list (what `run_ops` reads). */
-  get ptr(): number {
-    return this.block.ptr;
-  }
-
-  dispose(): void {
-    this.k.free(this.block);
-  }
 }
 
 /**

@@ -12,12 +12,11 @@
  *
  * Hidden layers use ReLU (fused into the product) or tanh; the output layer is linear.
  */
+import { OP, OpList } from '../kernels/op-list.js';
 import {
   GEMM_ACC,
   GEMM_RELU,
   type KernelBlock,
-  OP,
-  OpList,
   type WasmKernels,
   wasmKernels,
 } from '../kernels/wasm-kernels.js';
