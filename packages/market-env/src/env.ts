@@ -8,7 +8,7 @@
  */
 import { normalizeWeights, roleBounds } from './actions.js';
 import { type MarketAgent, makePolicy, resolveAgents } from './agents.js';
-import { type BaselineResults, runBaselines } from './baselines.js';
+import type { BaselineResults } from './baselines.js';
 import {
   type MarketEnvConfig,
   type MarketEnvOptions,
@@ -27,14 +27,13 @@ import { inferBarsPerYear } from './frame.js';
 import {
   belowMaintenance,
   createExecutionOutputs,
-  type ExecutionOutputs,
   type ExecutionParams,
   executeTrades,
   liquidate,
 } from './market-step.js';
-import { computeMetrics } from './metrics.js';
 import type { HeuristicPolicy, PolicyView } from './policies.js';
 import { Rng } from './random.js';
+import { EpisodeLedger, episodeBaselines, type StepCosts } from './reports.js';
 import { DifferentialSharpe, stepRewards } from './rewards.js';
 import { capWeights, dailyStopHit, stopLossTakeProfit, updateEntryPrice, utcDay } from './risk.js';
 import { generateFromConfig, type SyntheticConfig } from './synthetic.js';
@@ -112,19 +111,10 @@ export class MarketEnv {
   /** UTC day on which the agent's daily stop fired (−1: none); entries are blocked for fills on that day. */
   private readonly blockedDay: Float64Array;
   private readonly dsr: DifferentialSharpe[];
-  private readonly feesAcc: Float64Array;
-  private readonly impactAcc: Float64Array;
-  private readonly borrowAcc: Float64Array;
-  private readonly tradedAcc: Float64Array;
-  private readonly lastFees: Float64Array;
-  private readonly lastImpact: Float64Array;
-  private readonly lastBorrow: Float64Array;
-  private readonly lastTraded: Float64Array;
-  /** The last step's costs, as `liquidate` adds to them. */
-  private readonly lastCosts: Pick<ExecutionOutputs, 'fees' | 'impactCost' | 'tradedNotional'>;
+  /** Costs of the last step (a liquidation adds to its agent's). */
+  private readonly last: StepCosts;
+  private readonly ledger: EpisodeLedger;
   private readonly learnedScratch: Float64Array;
-  private equity: Float64Array;
-  private equityCap: number;
   private tNow = -1;
   private t0 = -1;
   private tEnd = -1;
@@ -207,15 +197,7 @@ export class MarketEnv {
     this.dayStart = fa();
     this.blockedDay = new Float64Array(A).fill(-1);
     this.dsr = agents.map(() => new DifferentialSharpe(c.reward.dsrEta));
-    this.feesAcc = fa();
-    this.impactAcc = fa();
-    this.borrowAcc = fa();
-    this.tradedAcc = fa();
-    this.lastFees = fa();
-    this.lastImpact = fa();
-    this.lastBorrow = fa();
-    this.lastTraded = fa();
-    this.lastCosts = { fees: this.lastFees, impactCost: this.lastImpact, tradedNotional: this.lastTraded };
+    this.last = { fees: fa(), impactCost: fa(), borrowCost: fa(), tradedNotional: fa() };
     this.learnedScratch = new Float64Array(Math.max(1, this.learnedAgentIds.length * N));
     this.views = agents.map((_, a) => ({
       nAssets: N,
@@ -233,8 +215,7 @@ export class MarketEnv {
       holds: this.hold,
       truncated: false,
     };
-    this.equityCap = this.maxEpisodeSteps() + 1;
-    this.equity = new Float64Array(A * this.equityCap);
+    this.ledger = new EpisodeLedger(A, this.maxEpisodeSteps() + 1);
   }
 
   /** The frame of the current episode (a fresh one per episode in synthetic mode). */
@@ -330,10 +311,6 @@ export class MarketEnv {
     this.tEnd = Math.min(t0 + len, T - 1);
     this.steps = 0;
     const A = this.nAgents;
-    if (this.tEnd - t0 + 1 > this.equityCap) {
-      this.equityCap = this.tEnd - t0 + 1;
-      this.equity = new Float64Array(A * this.equityCap);
-    }
     this.shares.fill(0);
     this.entry.fill(0);
     this.weightsNow.fill(0);
@@ -341,8 +318,7 @@ export class MarketEnv {
     this.netFlow.fill(0);
     this.blockedDay.fill(-1);
     for (const d of this.dsr) d.reset();
-    for (const acc of [this.feesAcc, this.impactAcc, this.borrowAcc, this.tradedAcc]) acc.fill(0);
-    for (const acc of [this.lastFees, this.lastImpact, this.lastBorrow, this.lastTraded]) acc.fill(0);
+    for (const cost of Object.values(this.last)) cost.fill(0);
     const b = this.buffers;
     b.rewards.fill(0);
     b.terminated.fill(0);
@@ -353,8 +329,8 @@ export class MarketEnv {
       b.values[a] = cash0;
       this.dayStart[a] = cash0;
       this.active[a] = 1;
-      this.equity[a * this.equityCap] = cash0;
     }
+    this.ledger.reset(b.values, this.tEnd - t0 + 1);
     this.writeAllObs();
     return b;
   }
@@ -478,9 +454,9 @@ export class MarketEnv {
         this.entry[o + n] = updateEntryPrice(sh[o + n]! - q, this.entry[o + n]!, q, px);
         this.flows[o + n] = v > 0 ? (q * px) / v : 0;
       }
-      this.lastFees[a] = out.fees[a]!;
-      this.lastImpact[a] = out.impactCost[a]!;
-      this.lastTraded[a] = out.tradedNotional[a]!;
+      this.last.fees[a] = out.fees[a]!;
+      this.last.impactCost[a] = out.impactCost[a]!;
+      this.last.tradedNotional[a] = out.tradedNotional[a]!;
     }
     for (let n = 0; n < N; n++) this.netFlow[n] = totalRef > 0 ? out.netNotional[n]! / totalRef : 0;
 
@@ -500,10 +476,10 @@ export class MarketEnv {
         gross += Math.abs(x);
       }
       cashArr[a] = cashArr[a]! - borrow;
-      this.lastBorrow[a] = borrow;
+      this.last.borrowCost[a] = borrow;
       v += cashArr[a]!;
       if (this.active[a] === 1 && belowMaintenance(v, gross, this.config.maintenanceMargin)) {
-        v = liquidate(a, N, close, cl, cashArr, sh, this.exec, this.lastCosts);
+        v = liquidate(a, N, close, cl, cashArr, sh, this.exec, this.last);
         // A closed position has no entry price.
         this.entry.fill(0, a * N, (a + 1) * N);
         this.active[a] = 0;
@@ -512,10 +488,6 @@ export class MarketEnv {
       this.prevValues[a] = values[a]!;
       values[a] = v;
       this.base[a] = v - this.prevValues[a]!;
-      this.feesAcc[a] = this.feesAcc[a]! + this.lastFees[a]!;
-      this.impactAcc[a] = this.impactAcc[a]! + this.lastImpact[a]!;
-      this.borrowAcc[a] = this.borrowAcc[a]! + borrow;
-      this.tradedAcc[a] = this.tradedAcc[a]! + this.lastTraded[a]!;
     }
 
     // 7. Rewards.
@@ -533,7 +505,7 @@ export class MarketEnv {
     // 9. Advance.
     this.tNow = t1;
     this.steps++;
-    for (let a = 0; a < A; a++) this.equity[a * this.equityCap + this.steps] = values[a]!;
+    this.ledger.record(this.last, values);
     b.truncated = t1 >= this.tEnd;
     this.writeAllObs();
     return b;
@@ -644,10 +616,10 @@ export class MarketEnv {
       time: this.frameNow.times[this.tNow]!,
       value: this.buffers.values[a]!,
       cash: this.cash[a]!,
-      feesUsd: this.lastFees[a]!,
-      impactCostUsd: this.lastImpact[a]!,
-      borrowCostUsd: this.lastBorrow[a]!,
-      tradedNotionalUsd: this.lastTraded[a]!,
+      feesUsd: this.last.fees[a]!,
+      impactCostUsd: this.last.impactCost[a]!,
+      borrowCostUsd: this.last.borrowCost[a]!,
+      tradedNotionalUsd: this.last.tradedNotional[a]!,
       liquidated: this.buffers.terminated[a] === 1,
     };
   }
@@ -689,22 +661,8 @@ export class MarketEnv {
    */
   report(agentId: string): AgentReport {
     const a = this.agentIndex(agentId);
-    const equity = this.equity.slice(a * this.equityCap, a * this.equityCap + this.steps + 1);
-    let mean = 0;
-    for (let i = 0; i < equity.length; i++) mean += equity[i]!;
-    mean /= equity.length;
-    return {
-      agentId,
-      kind: this.agents[a]!.kind,
-      ...computeMetrics(equity, { barsPerYear: this.barsPerYear }),
-      equity,
-      tradedNotionalUsd: this.tradedAcc[a]!,
-      turnover: mean > 0 ? this.tradedAcc[a]! / mean : 0,
-      feesUsd: this.feesAcc[a]!,
-      impactCostUsd: this.impactAcc[a]!,
-      borrowCostUsd: this.borrowAcc[a]!,
-      liquidated: this.buffers.terminated[a] === 1,
-    };
+    const liquidated = this.buffers.terminated[a] === 1;
+    return this.ledger.report(a, agentId, this.agents[a]!.kind, this.barsPerYear, liquidated);
   }
 
   /** Reports of every agent, in env order. */
@@ -720,11 +678,10 @@ export class MarketEnv {
    */
   baselines(): BaselineResults {
     if (this.tNow < 0) throw new MarketEnvError('STATE', 'call reset() before baselines()');
-    return runBaselines(this.frameNow, {
-      start: this.t0,
-      end: Math.max(this.tNow, this.t0 + 1),
-      cashUsd: this.config.cashUsd,
-      feeBps: this.config.feeBps,
+    const { cashUsd, feeBps } = this.config;
+    return episodeBaselines(this.frameNow, this.t0, this.tNow, {
+      cashUsd,
+      feeBps,
       barsPerYear: this.barsPerYear,
     });
   }
