@@ -23,6 +23,7 @@ import { registerDataCommands } from './commands/data.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { overridesFromFlags } from './commands/flag-overrides.js';
 import { DEFAULTS, intFlag } from './commands/flags.js';
+import { registerLearnabilityCommand } from './commands/learnability.js';
 import { registerPaperCommand } from './commands/paper.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerSimCommand } from './commands/sim.js';
@@ -47,6 +48,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerDataCommands,
   registerTrainCommand,
   registerBacktestCommand,
+  registerLearnabilityCommand,
   registerSimCommand,
   registerPaperCommand,
   registerReportCommand,

@@ -109,13 +109,64 @@ export function registerBacktestCommand(program: Command, { globalFlags, action 
           '--retrain-sac-steps <n>',
           `SAC timesteps per fold (default: ${DEFAULTS.backtest.sacSteps})`,
           intFlag('--retrain-sac-steps'),
-        ),
+        )
+        .option('--json', 'also print one JSON summary as the last stdout line (for scripts)'),
       false,
     ),
   ).action(action(runBacktest, { writesRun: true }));
 }
 
-export async function runBacktest(ctx: CommandContext): Promise<number> {
+/** What a series is: a learned agent, a baseline, or a heuristic agent. */
+function seriesKind(name: string): 'learned' | 'baseline' | 'heuristic' {
+  return name.startsWith('rl-') ? 'learned' : name.startsWith('heuristic:') ? 'heuristic' : 'baseline';
+}
+
+/**
+ * The `--json` summary: one object with the run, the data range, folds and seeds, the budget,
+ * and per agent (learned, baselines, heuristics) its metrics, costs and, for the learned ones,
+ * the significance of its edge over equal-weight.
+ */
+export function backtestSummary(o: {
+  runId: string;
+  reportPath: string;
+  data: { file: string | undefined; symbols: string[]; times: ArrayLike<number>; barsPerYear: number };
+  wf: WalkForwardResult;
+}): Record<string, unknown> {
+  const { wf } = o;
+  const iso = (t: number) => new Date(t).toISOString();
+  const agents: Record<string, unknown> = {};
+  for (const [name, m] of wf.metrics) {
+    const sig = wf.significance.get(name);
+    agents[name] = {
+      kind: seriesKind(name),
+      ...m,
+      ...(sig && seriesKind(name) === 'learned' ? { significance: sig } : {}),
+    };
+  }
+  return {
+    command: 'backtest',
+    runId: o.runId,
+    report: o.reportPath,
+    data: {
+      file: o.data.file ?? null,
+      symbols: o.data.symbols,
+      start: iso(o.data.times[0]!),
+      end: iso(o.data.times[o.data.times.length - 1]!),
+      bars: o.data.times.length,
+      barsPerYear: o.data.barsPerYear,
+    },
+    folds: wf.folds.map((f) => ({
+      trainStart: iso(o.data.times[f.trainStart]!),
+      testStart: iso(o.data.times[f.testStart]!),
+      testEnd: iso(o.data.times[f.testEnd]!),
+    })),
+    seeds: wf.seeds,
+    budget: wf.budget,
+    agents,
+  };
+}
+
+export async function runBacktest(ctx: CommandContext, flags: Record<string, unknown> = {}): Promise<number> {
   const { config } = ctx;
   const data = loadBars({
     ...config.data,
@@ -163,6 +214,20 @@ export async function runBacktest(ctx: CommandContext): Promise<number> {
     const { path, summary } = writeReport(store, runId, undefined, config.runDir);
     ctx.out(summary);
     ctx.out(`report: ${path}`);
+    if (flags.json) {
+      const json = backtestSummary({
+        runId,
+        reportPath: path,
+        data: {
+          file: config.data.file,
+          symbols: data.symbols,
+          times: data.frame.times,
+          barsPerYear: data.barsPerYear,
+        },
+        wf,
+      });
+      ctx.out(JSON.stringify(json));
+    }
     return 0;
   } catch (e) {
     if (ctx.signal.aborted) {
@@ -192,7 +257,7 @@ export function budgetWarnings(wf: WalkForwardResult): string[] {
   const w = [
     `Training budget: ${wf.budget.initialPpo} PPO + ${wf.budget.initialSac} SAC steps before the first fold, then ` +
       `${wf.budget.foldPpo} PPO + ${wf.budget.foldSac} SAC warm-start steps per fold (${wf.budget.trainSeconds} s of training in total). ` +
-      'Budgets this small give weak agents; these results show the pipeline works, not that the agents have an edge.',
+      'Whether an agent has an edge is the verdict under each table (a bootstrap interval of its Sharpe against equal-weight), not its return alone.',
     `Out-of-sample only: ${wf.folds.length} fold(s), each testing on bars its agents never trained on; ${wf.seeds.length} seed(s), metrics are seed means.`,
   ];
   return w;

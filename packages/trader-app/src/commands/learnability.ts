@@ -5,10 +5,13 @@
  * checks each market's goals out of sample after costs. `--json` prints one JSON summary as
  * the last stdout line (what `pnpm bench:learn` reads).
  */
+import type { Command } from 'commander';
 import { AppError } from '../app-error.js';
 import type { CommandContext } from '../context.js';
 import { startBackend } from '../engine/backend.js';
 import { type LearnabilityMarketResult, PLANTED_MARKETS, runLearnability } from '../engine/learnability.js';
+import type { CommandWiring } from './command.js';
+import { intFlag } from './flags.js';
 
 /** Defaults of the issue's measurements: 3 seeds, the last 9 folds (189 daily test bars). */
 export const LEARNABILITY_DEFAULTS = { seeds: 3, folds: 9 } as const;
@@ -40,6 +43,38 @@ export function formatMarket(m: LearnabilityMarketResult): string {
     ...rows.map(line),
     ...goals,
   ].join('\n');
+}
+
+/**
+ * Registers `marlts learnability`.
+ *
+ * @example
+ * registerLearnabilityCommand(program, wiring);
+ */
+export function registerLearnabilityCommand(program: Command, { globalFlags, action }: CommandWiring): void {
+  globalFlags(
+    program
+      .command('learnability')
+      .description(
+        'do the agents, as configured, learn? walk-forward backtests on synthetic markets with a planted signal, against an oracle that knows it and the baselines',
+      )
+      .option(
+        '--markets <list>',
+        `comma-separated planted markets (default: all: ${PLANTED_MARKETS.map((m) => m.name).join(', ')})`,
+      )
+      .option(
+        '--seeds <n>',
+        `seeds per market (default: ${LEARNABILITY_DEFAULTS.seeds})`,
+        intFlag('--seeds', { min: 1 }),
+      )
+      .option(
+        '--folds <n>',
+        `walk-forward folds per market (default: ${LEARNABILITY_DEFAULTS.folds})`,
+        intFlag('--folds', { min: 1 }),
+      )
+      .option('--json', 'also print one JSON summary as the last stdout line (what pnpm bench:learn reads)'),
+    { runDir: false },
+  ).action(action(runLearnabilityCommand));
 }
 
 export async function runLearnabilityCommand(
