@@ -131,6 +131,10 @@ describe('marlts main', () => {
     expect(v2!.dataEnd).toBe(Date.UTC(2001, 8, 27));
     expect(v2!.configSha256).toBe(store.getConfig(v2!.runId)!.sha256);
     expect(store.championCheckpoint('rl-long-0')!.version).toBe(2);
+    // The learning curve of the training is in the run's notes, for the report.
+    const curve = store.getNotes(v2!.runId).training as Array<{ agent: string; timesteps: number }>;
+    expect(curve.length).toBeGreaterThan(0);
+    expect(curve[0]!.agent).toBe('rl-long-0');
     expect(store.listCheckpoints('rl-short-0')).toEqual([]);
     store.close();
   });

@@ -4,7 +4,7 @@
  */
 import { type Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
-import { LONG_ID, SHORT_ID, trainPair } from '../engine/agents.js';
+import { LONG_ID, SHORT_ID, type TrainPoint, trainPair } from '../engine/agents.js';
 import { startBackend } from '../engine/backend.js';
 import { savePairCheckpoints } from '../engine/checkpoints.js';
 import { loadBars } from '../engine/data.js';
@@ -60,6 +60,7 @@ export async function runTrain(ctx: CommandContext): Promise<number> {
   try {
     const which = config.train.agents;
     const t0 = Date.now();
+    const training: Array<TrainPoint & { fold: number }> = [];
     const pair = await trainPair({
       frame: data.frame,
       config,
@@ -70,8 +71,10 @@ export async function runTrain(ctx: CommandContext): Promise<number> {
       progress: ctx.progress,
       signal: ctx.signal,
       barsPerYear: data.barsPerYear,
+      onTrainPoint: (p) => training.push({ ...p, fold: 0 }),
     });
     const seconds = (Date.now() - t0) / 1000;
+    store.setNote(runId, 'training', training);
     const range = { dataStart: data.frame.times[0]!, dataEnd: data.frame.times[data.frame.nBars - 1]! };
     const rows = await savePairCheckpoints(store, config.runDir, {
       runId,
