@@ -65,7 +65,7 @@ export type { Activation, MlpInitOptions, MlpSpec } from './nn/mlp.js';
 export { orthogonal, torchLinearDefault } from './nn/init.js';
 export { clipGradNorm } from './nn/clip-grad.js';
 export { Adam } from './optim/adam.js';
-export type { AdamOptions, AdamState } from './optim/adam.js';
+export type { AdamLayout, AdamOptions, AdamState } from './optim/adam.js';
 
 // Policies' portfolio options: per-item shared encoders and the logistic-normal head
 export { expandItems } from './policies/actor-critic.js';

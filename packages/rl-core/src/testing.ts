@@ -1,43 +1,15 @@
 /**
- * Test helpers for code built on rl-core (subpath `@marlts/rl-core/testing`). They need no
- * gradients, so this entry does not repeat the main entry's tfjs registrations.
+ * `@marlts/rl-core/testing`: what tests of code built on rl-core need, and rl-core's
+ * TensorFlow.js reference implementations. Training and acting run on rl-core's own
+ * WebAssembly kernels with hand-derived gradients; these tfjs versions of the same maths are
+ * differentiable by autodiff, which makes them the oracles the kernels are tested against
+ * (and a starting point for experiments in tfjs). `./setup.js` comes first: autodiff needs
+ * tfjs's gradients registered.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import './setup.js';
 
-/**
- * Runs `fn` and throws if it leaves more tensors alive than it started with.
- * @example
- * await expectNoTensorLeak(() => model.predict(obs));
- */
-export async function expectNoTensorLeak<T>(fn: () => T | Promise<T>, allowed = 0): Promise<T> {
-  const before = tf.memory().numTensors;
-  const result = await fn();
-  const after = tf.memory().numTensors;
-  if (after - before > allowed) {
-    throw new Error(`tensor leak: ${after - before} tensors created and not disposed (allowed ${allowed})`);
-  }
-  return result;
-}
-
-/**
- * Throws unless `actual` and `expected` agree element-wise within `|a−e| <= atol + rtol·|e|`.
- * @example
- * expectClose(new Float32Array([1.00001]), [1], { rtol: 1e-5 });
- */
-export function expectClose(
-  actual: ArrayLike<number> | number,
-  expected: ArrayLike<number> | number,
-  { rtol = 1e-5, atol = 1e-5, label = 'value' }: { rtol?: number; atol?: number; label?: string } = {},
-): void {
-  const a = typeof actual === 'number' ? [actual] : actual;
-  const e = typeof expected === 'number' ? [expected] : expected;
-  if (a.length !== e.length) throw new Error(`${label}: length ${a.length} != expected ${e.length}`);
-  for (let i = 0; i < a.length; i++) {
-    const diff = Math.abs(a[i]! - e[i]!);
-    if (!(diff <= atol + rtol * Math.abs(e[i]!))) {
-      throw new Error(
-        `${label}[${i}]: ${a[i]} != expected ${e[i]} (|diff| ${diff}, rtol ${rtol}, atol ${atol})`,
-      );
-    }
-  }
-}
+// Optimiser and gradient clipping in tfjs
+export { AdamT } from './testing/adam-t.js';
+export { clipGradNormT } from './testing/clip-grad-t.js';
+// Assertions
+export { expectClose, expectNoTensorLeak } from './testing/expect.js';

@@ -40,7 +40,7 @@ export const PPO_STAT_NAMES = [
 export interface PpoGradResult {
   /** ∂loss/∂params in the policy's flat layout (unclipped). */
   grad: Float32Array;
-  /** `[loss, policyLoss, valueLoss, entropyLoss, approxKl, clipFraction, gradNorm]` as float32 (see {@link PPO_STAT_NAMES}); gradNorm is filled by {@link clipGradNormInPlace}. */
+  /** `[loss, policyLoss, valueLoss, entropyLoss, approxKl, clipFraction, gradNorm]` as float32 (see {@link PPO_STAT_NAMES}); gradNorm is filled by the caller's `clipGradNorm`. */
   stats: Float32Array;
 }
 
@@ -53,7 +53,7 @@ export interface PpoGradResult {
  * const g = new PpoGrad(policy, 64);
  * const { grad, stats } = g.compute(weights, buffer.gather(idx),
  *   { clipRange: 0.2, clipRangeVf: null, normalizeAdvantage: true, entCoef: 0, vfCoef: 0.5 });
- * stats[6] = clipGradNormInPlace(grad, 0.5);
+ * stats[6] = clipGradNorm(grad, 0.5);
  * g.dispose();
  */
 export class PpoGrad {
@@ -248,20 +248,4 @@ function ppoLossAndOutputGrads(
 function sharedLogStd(policy: ActorCriticPolicy, weights: Float32Array): Float32Array {
   const own = weights.subarray(policy.logStdOffset, policy.logStdOffset + policy.logStdSize);
   return policy.logStdSize === policy.actDim ? own : new Float32Array(policy.actDim).fill(own[0]!);
-}
-
-/**
- * torch's `clip_grad_norm_` on one flat gradient, in place: `g ← g·min(1, maxNorm/(‖g‖₂ + 1e-6))`.
- * Returns the norm before clipping (non-finite if any entry is).
- *
- * @example
- * const norm = clipGradNormInPlace(grad, 0.5);
- */
-export function clipGradNormInPlace(grad: Float32Array, maxNorm: number): number {
-  let sq = 0;
-  for (let i = 0; i < grad.length; i++) sq += grad[i]! * grad[i]!;
-  const norm = Math.sqrt(sq);
-  const coef = Math.min(maxNorm / (norm + 1e-6), 1);
-  if (coef < 1) for (let i = 0; i < grad.length; i++) grad[i] = grad[i]! * coef;
-  return norm;
 }

@@ -26,9 +26,10 @@ import {
 import { categoricalMode, categoricalSample } from '../distributions/categorical.js';
 import type { Env, VecEnv } from '../env.js';
 import { RlError } from '../errors.js';
+import { clipGradNorm } from '../nn/clip-grad.js';
 import type { RunningMeanStdState } from '../normalize/running-mean-std.js';
 import { ObsNormalizer, RewardNormalizer, type RewardNormalizerState } from '../normalize/vec-normalize.js';
-import { Adam, type AdamState } from '../optim/adam.js';
+import { Adam } from '../optim/adam.js';
 import { ActorCriticPolicy } from '../policies/actor-critic.js';
 import { Rng, type RngState } from '../random.js';
 import { explainedVariance } from '../returns.js';
@@ -44,9 +45,8 @@ import {
   parseOptions,
   yieldToEventLoop,
 } from './common.js';
-import { flatAdamStep } from './flat-adam.js';
 import { type PpoConfig, type PpoOptions, ppoConfigSchema } from './ppo-config.js';
-import { clipGradNormInPlace, PpoGrad } from './ppo-grad.js';
+import { PpoGrad } from './ppo-grad.js';
 import {
   decodeSchedule,
   type EncodedSchedule,
@@ -151,7 +151,7 @@ export class Ppo {
       distribution: c.policy.distribution,
       rng: this.rng.fork(),
     });
-    this.optimizer = new Adam([this.policy.params], {
+    this.optimizer = new Adam(this.policy.size, {
       learningRate: scheduleValue(c.learningRate, 1),
       eps: c.adamEps,
     });
@@ -362,21 +362,10 @@ export class Ppo {
     let lastLoss = Number.NaN;
     let epochs = 0;
     // The weights and optimiser state before this update phase, restored if it fails. The
-    // phase runs on JS copies (weights, Adam moments) written back to tfjs once at the end.
+    // phase steps a copy of the weights, handed to the policy once at the end.
     const goodWeights = this.policy.getWeights();
     const goodOptimizer = this.optimizer.getState();
     const weights = goodWeights.slice();
-    const adam: AdamState = {
-      step: goodOptimizer.step,
-      m: goodOptimizer.m.map((x) => x.slice()),
-      v: goodOptimizer.v.map((x) => x.slice()),
-    };
-    const adamHyper = {
-      learningRate: lr,
-      beta1: this.optimizer.beta1,
-      beta2: this.optimizer.beta2,
-      eps: this.optimizer.eps,
-    };
     const lossOptions = {
       clipRange,
       clipRangeVf: c.clipRangeVf,
@@ -389,11 +378,9 @@ export class Ppo {
       for (let epoch = 0; epoch < c.nEpochs && continueTraining; epoch++) {
         for (const idx of buf.minibatches(c.batchSize, this.rng)) {
           const { grad, stats } = this.gradient.compute(weights, buf.gather(idx), lossOptions);
-          stats[6] = clipGradNormInPlace(grad, c.maxGradNorm);
+          stats[6] = clipGradNorm(grad, c.maxGradNorm);
           const bad = firstNonFinite(stats);
           if (bad >= 0) {
-            this.policy.setWeights(goodWeights);
-            this.optimizer.setState(goodOptimizer);
             throw new RlError(
               'NAN',
               `Ppo: ${LOSS_NAMES[bad]} is ${stats[bad]} at step ${this.numTimesteps} (epoch ${epoch}); the weights before this update phase were restored`,
@@ -407,7 +394,7 @@ export class Ppo {
             continueTraining = false;
             break;
           }
-          flatAdamStep(weights, grad, adam, adamHyper);
+          this.optimizer.step(weights, grad, lr);
         }
         if (continueTraining) {
           this.nUpdates++;
@@ -415,7 +402,10 @@ export class Ppo {
         }
       }
       this.policy.setWeights(weights);
-      this.optimizer.setState(adam);
+    } catch (e) {
+      this.policy.setWeights(goodWeights);
+      this.optimizer.setState(goodOptimizer);
+      throw e;
     } finally {
       this.policy.refresh();
     }

@@ -51,7 +51,7 @@ describe.each(BACKENDS)('SacUpdate against tfjs autodiff of SB3’s losses on %s
     const noisePi = normal(B * d);
     const alpha = 0.3;
     const gamma = 0.95;
-    const update = new SacUpdate(policy, B, { beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+    const update = new SacUpdate(policy, B, { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
     const r = update.step(batch, { alpha, gamma, learningRate: 1e-3, noiseNext, noisePi });
     expect(r.failed).toBeNull();
     const got = update.gradients();
@@ -126,7 +126,7 @@ describe.each(BACKENDS)('SacUpdate against tfjs autodiff of SB3’s losses on %s
       rng: new Rng(0),
       maxBatch: 4,
     });
-    const update = new SacUpdate(policy, 4, { beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+    const update = new SacUpdate(policy, 4, { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
     const before = [policy.get('actor'), policy.get('critic')];
     const r = update.step(
       {

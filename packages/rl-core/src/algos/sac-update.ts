@@ -19,15 +19,8 @@ import { HALF_LOG_2PI } from '../distributions/diag-gaussian.js';
 import { SQUASH_EPSILON } from '../distributions/squashed-gaussian.js';
 import type { KernelBlock } from '../kernels/wasm-kernels.js';
 import { KernelMlp } from '../nn/mlp-kernel.js';
-import type { AdamState } from '../optim/adam.js';
-import { LOG_STD_MAX, LOG_STD_MIN, type SacParamGroup, type SacPolicy } from '../policies/sac-policy.js';
-
-/** Adam's constants (torch defaults; SB3's SAC passes only the learning rate). */
-export interface SacAdamOptions {
-  beta1: number;
-  beta2: number;
-  eps: number;
-}
+import { Adam, type AdamOptions } from '../optim/adam.js';
+import { LOG_STD_MAX, LOG_STD_MIN, type SacPolicy } from '../policies/sac-policy.js';
 
 /** Per-step settings of {@link SacUpdate.step}. */
 export interface SacStepOptions {
@@ -50,15 +43,9 @@ export interface SacStepResult {
   failed: null | { what: string; value: number };
 }
 
-interface AdamSlot {
-  m: KernelBlock;
-  v: KernelBlock;
-  step: number;
-}
-
 /**
  * @example
- * const update = new SacUpdate(policy, 256, { beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+ * const update = new SacUpdate(policy, 256, { learningRate: 3e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
  * const r = update.step(replay.sample(256, rng), { alpha, gamma: 0.99, learningRate: 3e-4, noiseNext, noisePi });
  * update.dispose();
  */
@@ -80,14 +67,15 @@ export class SacUpdate {
   private readonly dActor: KernelBlock;
   private readonly gradActor: KernelBlock;
   private readonly gradCritic: KernelBlock;
-  private readonly adamSlots: Record<'actor' | 'critic', AdamSlot>;
+  /** Adam on the actor's and on the critics' parameters, moments in kernel memory. */
+  readonly optimizers: Record<'actor' | 'critic', Adam>;
   private readonly target: Float64Array;
   private disposed = false;
 
   constructor(
     private readonly policy: SacPolicy,
     readonly batchSize: number,
-    private readonly adamOptions: SacAdamOptions,
+    adamOptions: AdamOptions,
   ) {
     const { k, obsDim: o, actDim: d } = policy;
     const B = batchSize;
@@ -105,8 +93,12 @@ export class SacUpdate {
     this.dActor = k.alloc(B * 2 * d);
     this.gradActor = k.alloc(policy.params.actor.length);
     this.gradCritic = k.alloc(policy.params.critic.length);
-    const slot = (n: number): AdamSlot => ({ m: k.alloc(n), v: k.alloc(n), step: 0 });
-    this.adamSlots = { actor: slot(this.gradActor.length), critic: slot(this.gradCritic.length) };
+    const adam = (group: 'actor' | 'critic') =>
+      new Adam(policy.params[group].length, adamOptions, {
+        kernels: k,
+        tensorSizes: this.tensorSizes(group),
+      });
+    this.optimizers = { actor: adam('actor'), critic: adam('critic') };
     this.target = new Float64Array(B);
   }
 
@@ -180,7 +172,7 @@ export class SacUpdate {
     if (!Number.isFinite(criticLoss)) return { ...result, failed: { what: 'criticLoss', value: criticLoss } };
     if (!Number.isFinite(criticGradSq))
       return { ...result, failed: { what: 'criticGrad', value: criticGradSq } };
-    this.adam('critic', this.gradCritic, o.learningRate);
+    this.optimizers.critic.step(p.params.critic, this.gradCritic, o.learningRate);
 
     // 1 and 4. a_π ~ π(·|s); actor loss mean(α log π − min Qᵢ(s, a_π)) through the updated critic.
     const pi = this.sample(p.actorForward(this.obs.ptr, B), o.noisePi);
@@ -256,7 +248,7 @@ export class SacUpdate {
     if (!Number.isFinite(actorLoss)) return { ...result, failed: { what: 'actorLoss', value: actorLoss } };
     if (!Number.isFinite(actorGradSq))
       return { ...result, failed: { what: 'actorGrad', value: actorGradSq } };
-    this.adam('actor', this.gradActor, o.learningRate);
+    this.optimizers.actor.step(p.params.actor, this.gradActor, o.learningRate);
     return result;
   }
 
@@ -299,25 +291,6 @@ export class SacUpdate {
     return { actions, logProb, out };
   }
 
-  private adam(group: 'actor' | 'critic', grad: KernelBlock, lr: number): void {
-    const s = this.adamSlots[group];
-    const { beta1, beta2, eps } = this.adamOptions;
-    s.step += 1;
-    const params = this.policy.params[group as SacParamGroup];
-    this.policy.k.raw.adam(
-      params.length,
-      params.ptr,
-      grad.ptr,
-      s.m.ptr,
-      s.v.ptr,
-      lr / (1 - beta1 ** s.step),
-      beta1,
-      beta2,
-      eps,
-      Math.sqrt(1 - beta2 ** s.step),
-    );
-  }
-
   /** Copies of the last step's gradients (∂critic loss/∂critic, ∂actor loss/∂actor), for diagnostics and tests. */
   gradients(): { actor: Float32Array; critic: Float32Array } {
     const k = this.policy.k;
@@ -326,53 +299,12 @@ export class SacUpdate {
 
   /**
    * Sizes of a group's layer tensors `[W₀, b₀, W₁, b₁, …]` (the critic lists Q1's then Q2's):
-   * how checkpoints split the optimiser moments, as {@link Adam} keeps them per tensor.
+   * how checkpoints split the optimiser moments.
    */
   tensorSizes(group: 'actor' | 'critic'): number[] {
     const p = this.policy;
     const of = (sizes: readonly number[]) => sizes.slice(1).flatMap((nOut, l) => [sizes[l]! * nOut, nOut]);
     return group === 'actor' ? of(p.actorSpec.sizes) : [...of(p.qSpec.sizes), ...of(p.qSpec.sizes)];
-  }
-
-  /** Adam's state for a group, its moments split per layer tensor (see {@link tensorSizes}). */
-  getAdamState(group: 'actor' | 'critic'): AdamState {
-    const s = this.adamSlots[group];
-    const k = this.policy.k;
-    const split = (b: KernelBlock) => {
-      const flat = k.view(b);
-      const out: Float32Array[] = [];
-      let off = 0;
-      for (const n of this.tensorSizes(group)) {
-        out.push(flat.slice(off, off + n));
-        off += n;
-      }
-      return out;
-    };
-    return { step: s.step, m: split(s.m), v: split(s.v) };
-  }
-
-  /** Restores {@link getAdamState}'s output (per-layer moments, concatenated in order). */
-  setAdamState(group: 'actor' | 'critic', state: AdamState): void {
-    const s = this.adamSlots[group];
-    const k = this.policy.k;
-    for (const [name, parts, block] of [
-      ['m', state.m, s.m],
-      ['v', state.v, s.v],
-    ] as const) {
-      const total = parts.reduce((n, x) => n + x.length, 0);
-      if (total !== block.length) {
-        throw new Error(
-          `SacUpdate.setAdamState: ${group}.${name} has ${total} values, expected ${block.length}`,
-        );
-      }
-      let off = 0;
-      const view = k.view(block);
-      for (const x of parts) {
-        view.set(x, off);
-        off += x.length;
-      }
-    }
-    s.step = state.step;
   }
 
   /** Frees the buffers. Idempotent. */
@@ -382,7 +314,8 @@ export class SacUpdate {
     const k = this.policy.k;
     this.q1Rows.dispose();
     this.q2Rows.dispose();
-    const slots = Object.values(this.adamSlots).flatMap((s) => [s.m, s.v]);
+    this.optimizers.actor.dispose();
+    this.optimizers.critic.dispose();
     for (const b of [
       this.obs,
       this.nextObs,
@@ -394,7 +327,6 @@ export class SacUpdate {
       this.dActor,
       this.gradActor,
       this.gradCritic,
-      ...slots,
     ])
       k.free(b);
   }

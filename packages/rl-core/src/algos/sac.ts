@@ -25,7 +25,7 @@ import {
 import { assertWeightSpace, logisticNormalWeights } from '../distributions/logistic-normal.js';
 import type { Env, VecEnv } from '../env.js';
 import { RlError } from '../errors.js';
-import type { AdamState } from '../optim/adam.js';
+import { Adam, type AdamState } from '../optim/adam.js';
 import { type SacParamGroup, SacPolicy } from '../policies/sac-policy.js';
 import { Rng, type RngState } from '../random.js';
 import { type BoxSpace, type Space, spaceMismatch, spaceSize } from '../spaces.js';
@@ -40,7 +40,6 @@ import {
   parseOptions,
   yieldToEventLoop,
 } from './common.js';
-import { flatAdamStep } from './flat-adam.js';
 import type { PredictOptions } from './ppo.js';
 import { type SacConfig, type SacOptions, sacConfigSchema } from './sac-config.js';
 import { SacUpdate } from './sac-update.js';
@@ -96,8 +95,8 @@ export class Sac {
   private readonly actDim: number;
   private readonly policy: SacPolicy;
   private readonly update: SacUpdate;
-  /** log α and its Adam state when α is learned (`entCoef: 'auto…'`), else null. */
-  private readonly entOpt: { logEntCoef: Float32Array; state: AdamState } | null;
+  /** log α and its optimiser when α is learned (`entCoef: 'auto…'`), else null. */
+  private readonly entOpt: { logEntCoef: Float32Array; optimizer: Adam } | null;
   private entCoef: number;
   private readonly targetEntropy: number;
   private readonly rng: Rng;
@@ -159,13 +158,14 @@ export class Sac {
       rng: this.rng.fork(),
       maxBatch: c.batchSize,
     });
-    this.update = new SacUpdate(this.policy, c.batchSize, { ...ADAM, eps: c.adamEps });
+    const adam = { learningRate: scheduleValue(c.learningRate, 1), ...ADAM, eps: c.adamEps };
+    this.update = new SacUpdate(this.policy, c.batchSize, adam);
     this.targetEntropy = c.targetEntropy === 'auto' ? -this.actDim : c.targetEntropy;
     if (typeof c.entCoef === 'string') {
       const init = c.entCoef.startsWith('auto_') ? Number(c.entCoef.slice(5)) : 1;
       const logEntCoef = Float32Array.of(Math.log(init));
       this.entCoef = Math.exp(logEntCoef[0]!);
-      this.entOpt = { logEntCoef, state: { step: 0, m: [new Float32Array(1)], v: [new Float32Array(1)] } };
+      this.entOpt = { logEntCoef, optimizer: new Adam(1, adam) };
     } else {
       this.entCoef = c.entCoef;
       this.entOpt = null;
@@ -409,14 +409,10 @@ export class Sac {
       // 5. α: loss −mean(log α·(log π + target entropy)), ∂/∂log α = −(mean log π + target entropy).
       let entLoss = 0;
       if (this.entOpt) {
-        const { logEntCoef, state } = this.entOpt;
+        const { logEntCoef, optimizer } = this.entOpt;
         const bracket = r.meanLogProb + this.targetEntropy;
         entLoss = -logEntCoef[0]! * bracket;
-        flatAdamStep(logEntCoef, Float32Array.of(-bracket), state, {
-          learningRate: lr,
-          ...ADAM,
-          eps: c.adamEps,
-        });
+        optimizer.step(logEntCoef, Float32Array.of(-bracket), lr);
         const logAlpha = logEntCoef[0]!;
         if (!Number.isFinite(logAlpha)) throw this.nanError('entCoef', logAlpha);
         this.entCoef = Math.exp(logAlpha);
@@ -474,10 +470,10 @@ export class Sac {
       v: s.v.map((x) => encodeFloat32(x)),
     });
     const optimizers: Record<string, EncodedAdamState> = {
-      actor: enc(this.update.getAdamState('actor')),
-      critic: enc(this.update.getAdamState('critic')),
+      actor: enc(this.update.optimizers.actor.getState()),
+      critic: enc(this.update.optimizers.critic.getState()),
     };
-    if (this.entOpt) optimizers.entCoef = enc(this.entOpt.state);
+    if (this.entOpt) optimizers.entCoef = enc(this.entOpt.optimizer.getState());
     const { learningRate, ...rest } = this.config;
     return sealCheckpoint({
       format: CHECKPOINT_FORMAT,
@@ -544,13 +540,11 @@ export class Sac {
         else p.set(name as SacParamGroup, w);
       }
       for (const group of ['actor', 'critic'] as const) {
-        sac.update.setAdamState(group, bundleAdamState(b, group, sac.update.tensorSizes(group), 'Sac.load'));
+        const optimizer = sac.update.optimizers[group];
+        optimizer.setState(bundleAdamState(b, group, optimizer.tensorSizes, 'Sac.load'));
       }
       if (sac.entOpt) {
-        const st = bundleAdamState(b, 'entCoef', [1], 'Sac.load');
-        sac.entOpt.state.step = st.step;
-        sac.entOpt.state.m[0]!.set(st.m[0]!);
-        sac.entOpt.state.v[0]!.set(st.v[0]!);
+        sac.entOpt.optimizer.setState(bundleAdamState(b, 'entCoef', [1], 'Sac.load'));
         sac.entCoef = Math.exp(sac.entOpt.logEntCoef[0]!);
       }
       sac.rng.setState(b.rng as unknown as RngState);
@@ -589,6 +583,7 @@ export class Sac {
     this.disposed = true;
     this.update.dispose();
     this.policy.dispose();
+    this.entOpt?.optimizer.dispose();
   }
 
   [Symbol.dispose](): void {

@@ -1,24 +1,20 @@
 /**
  * Global-norm gradient clipping, torch's `clip_grad_norm_` (SB3 PPO's `max_grad_norm`):
- * `coef = min(1, maxNorm / (‖g‖₂ + 1e-6))` over all gradients together, `g ← coef·g`.
+ * `coef = min(1, maxNorm / (‖g‖₂ + 1e-6))` over the whole gradient, `g ← coef·g`.
  */
-import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * The global L2 norm of `grads` and the clipped gradients. The caller owns every returned
- * tensor (`norm` is the norm BEFORE clipping, as torch returns).
+ * Clips one flat gradient in place and returns its norm before clipping, as torch does
+ * (non-finite if any entry is). The norm is accumulated in float64.
  *
  * @example
- * const { grads: clipped, norm } = clipGradNorm([g1, g2], 0.5);
+ * const gradNorm = clipGradNorm(grad, 0.5);
  */
-export function clipGradNorm(
-  grads: readonly tf.Tensor[],
-  maxNorm: number,
-): { grads: tf.Tensor[]; norm: tf.Scalar } {
-  return tf.tidy(() => {
-    const squares = grads.map((g) => tf.sum(tf.square(g)));
-    const norm = tf.sqrt(squares.length === 1 ? squares[0]! : tf.addN(squares)) as tf.Scalar;
-    const coef = tf.minimum(tf.div(maxNorm, tf.add(norm, 1e-6)), 1);
-    return { grads: grads.map((g) => tf.mul(g, coef)), norm };
-  });
+export function clipGradNorm(grad: Float32Array, maxNorm: number): number {
+  let sq = 0;
+  for (let i = 0; i < grad.length; i++) sq += grad[i]! * grad[i]!;
+  const norm = Math.sqrt(sq);
+  const coef = Math.min(maxNorm / (norm + 1e-6), 1);
+  if (coef < 1) for (let i = 0; i < grad.length; i++) grad[i] = grad[i]! * coef;
+  return norm;
 }
