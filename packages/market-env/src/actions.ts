@@ -5,8 +5,9 @@
  * - `short`: each weight clipped to [−1, 0]; if Σ|w| > grossLimit they are scaled to the limit.
  * - `long-short`: each weight clipped to [−1, 1]; longs scaled to Σw⁺ ≤ 1 (short proceeds are
  *   held, not spent), then everything scaled to Σ|w| ≤ grossLimit.
- * Non-finite entries count as 0.
+ * Non-finite entries count as 0 in `normalizeWeights`; the env refuses them first.
  */
+import { MarketEnvError } from './errors.js';
 
 /** Which side an agent may take. */
 export type AgentRole = 'long' | 'short' | 'long-short';
@@ -59,4 +60,35 @@ export function normalizeWeights(
     for (let n = 0; n < nAssets; n++) out[n] = out[n]! * s;
   }
   return out;
+}
+
+/**
+ * @internal Refuses a learned-action array the env cannot step with: it must hold
+ * `learnedAgentIds.length × symbols.length` finite numbers, agent-major. The error names
+ * the agent and symbol of the first bad value.
+ * @example
+ * checkActionArray(actions, ['rl-long-0'], frame.symbols);
+ */
+export function checkActionArray(
+  actions: ArrayLike<number>,
+  learnedAgentIds: readonly string[],
+  symbols: readonly string[],
+): void {
+  const N = symbols.length;
+  const need = learnedAgentIds.length * N;
+  if (actions.length !== need) {
+    throw new MarketEnvError(
+      'ACTION',
+      `expected ${need} action values (${learnedAgentIds.length} learned agents × ${N} assets), got ${actions.length}`,
+    );
+  }
+  for (let i = 0; i < need; i++) {
+    if (!Number.isFinite(actions[i]!)) {
+      const id = learnedAgentIds[Math.floor(i / N)]!;
+      throw new MarketEnvError('ACTION', `action of ${id} for ${symbols[i % N]} is ${actions[i]}`, {
+        field: id,
+        symbol: symbols[i % N]!,
+      });
+    }
+  }
 }

@@ -2,12 +2,14 @@
  * `MarketEnv`: several agents trade several assets in one market (PettingZoo "parallel"
  * semantics). Timing: a decision made on bar t sees data up to the close of t and fills
  * at bar t + 1 at the open (close-only data has open = close), with impact from the net
- * notional of ALL agents; the step is then marked at the close of t + 1. Everything runs
- * on preallocated typed arrays; `stepArrays` is the allocation-free hot path and
- * `step` the friendly per-agent-record form.
+ * notional of ALL agents; the step is then marked at the close of t + 1. The env runs
+ * episodes over its `Market` (market.ts: the books and that step), then rewards
+ * (rewards.ts), the ledger behind the reports (reports.ts) and the observations
+ * (features.ts). Everything runs on preallocated typed arrays; `stepArrays` is the
+ * allocation-free hot path and `step` the friendly per-agent-record form.
  */
-import { normalizeWeights, roleBounds } from './actions.js';
-import { type MarketAgent, makePolicy, resolveAgents } from './agents.js';
+import { checkActionArray, roleBounds } from './actions.js';
+import { type MarketAgent, resolveAgents } from './agents.js';
 import type { BaselineResults } from './baselines.js';
 import {
   type MarketEnvConfig,
@@ -24,18 +26,10 @@ import {
   writeObservation,
 } from './features.js';
 import { inferBarsPerYear } from './frame.js';
-import {
-  belowMaintenance,
-  createExecutionOutputs,
-  type ExecutionParams,
-  executeTrades,
-  liquidate,
-} from './market-step.js';
-import type { HeuristicPolicy, PolicyView } from './policies.js';
+import { Market } from './market.js';
 import { Rng } from './random.js';
-import { EpisodeLedger, episodeBaselines, type StepCosts } from './reports.js';
+import { EpisodeLedger, episodeBaselines } from './reports.js';
 import { DifferentialSharpe, stepRewards } from './rewards.js';
-import { capWeights, dailyStopHit, stopLossTakeProfit, updateEntryPrice, utcDay } from './risk.js';
 import { generateFromConfig, type SyntheticConfig } from './synthetic.js';
 import type { BoxSpace, PriceFrame } from './types.js';
 
@@ -84,35 +78,9 @@ export class MarketEnv {
   private readonly extra: ArrayLike<number> | undefined;
   private readonly nExtra: number;
   private rng: Rng;
-  private readonly learnedIndex: Int32Array;
-  private readonly policies: (HeuristicPolicy | null)[];
-  private readonly views: PolicyView[];
-  private readonly exec: ExecutionParams;
-  private readonly execOut;
-  private readonly borrowRate: number;
-  private readonly deadband: number;
-  // state [A] / [A*N]
-  private readonly cash: Float64Array;
-  private readonly shares: Float64Array;
-  private readonly entry: Float64Array;
-  private readonly weightsNow: Float64Array;
-  private readonly weightRows: Float64Array[];
-  private readonly targets: Float64Array;
-  private readonly targetRows: Float64Array[];
-  private readonly traded: Float64Array;
-  private readonly hold: Uint8Array;
-  private readonly flows: Float64Array;
-  private readonly netFlow: Float64Array;
-  private readonly active: Uint8Array;
-  private readonly prevValues: Float64Array;
-  private readonly valueRef: Float64Array;
-  private readonly base: Float64Array;
-  private readonly dayStart: Float64Array;
-  /** UTC day on which the agent's daily stop fired (−1: none); entries are blocked for fills on that day. */
-  private readonly blockedDay: Float64Array;
+  /** The agents' books and the step that moves them. */
+  private readonly market: Market;
   private readonly dsr: DifferentialSharpe[];
-  /** Costs of the last step (a liquidation adds to its agent's). */
-  private readonly last: StepCosts;
   private readonly ledger: EpisodeLedger;
   private readonly learnedScratch: Float64Array;
   private tNow = -1;
@@ -146,10 +114,6 @@ export class MarketEnv {
     this.agents = agents;
     this.agentIds = agents.map((a) => a.id);
     this.learnedAgentIds = agents.filter((a) => a.learned).map((a) => a.id);
-    this.learnedIndex = Int32Array.from(
-      agents.map((a) => (a.learned ? this.learnedAgentIds.indexOf(a.id) : -1)),
-    );
-    this.policies = c.agents.map((a, i) => makePolicy(a, agents[i]!.role));
     const A = agents.length;
     this.nAgents = A;
     const extra = c.observation.extra;
@@ -164,55 +128,17 @@ export class MarketEnv {
       nExtraFeatures: this.nExtra,
     });
     this.obsDim = this.layout.size;
-    // Execution.
-    const liq = c.impact.liquidityUsd;
-    this.exec = {
-      impactModel: c.impact.model,
-      impactCoeff: c.impact.coeff,
-      maxImpact: c.impact.maxImpact,
-      liquidity: Array.isArray(liq) ? Float64Array.from(liq) : new Float64Array(N).fill(liq),
-      feeRate: c.feeBps / 1e4,
-    };
-    this.execOut = createExecutionOutputs(A, N);
-    this.borrowRate = c.borrowBpsPerYear / 1e4 / this.barsPerYear;
-    this.deadband = c.deadbandBps / 1e4;
-    // State.
-    const fa = () => new Float64Array(A);
-    const fan = () => new Float64Array(A * N);
-    this.cash = fa();
-    this.shares = fan();
-    this.entry = fan();
-    this.weightsNow = fan();
-    this.targets = fan();
-    this.traded = fan();
-    this.flows = fan();
-    this.weightRows = agents.map((_, a) => this.weightsNow.subarray(a * N, (a + 1) * N));
-    this.targetRows = agents.map((_, a) => this.targets.subarray(a * N, (a + 1) * N));
-    this.hold = new Uint8Array(A);
-    this.netFlow = new Float64Array(N);
-    this.active = new Uint8Array(A);
-    this.prevValues = fa();
-    this.valueRef = fa();
-    this.base = fa();
-    this.dayStart = fa();
-    this.blockedDay = new Float64Array(A).fill(-1);
+    this.market = new Market(c, agents, this.barsPerYear, f);
     this.dsr = agents.map(() => new DifferentialSharpe(c.reward.dsrEta));
-    this.last = { fees: fa(), impactCost: fa(), borrowCost: fa(), tradedNotional: fa() };
     this.learnedScratch = new Float64Array(Math.max(1, this.learnedAgentIds.length * N));
-    this.views = agents.map((_, a) => ({
-      nAssets: N,
-      closes: this.frameNow.close,
-      t: 0,
-      weights: this.weightRows[a]!,
-      netFlow: this.netFlow,
-    }));
+    const m = this.market;
     this.buffers = {
       obs: new Float32Array(A * this.obsDim),
-      rewards: fa(),
-      terminated: new Uint8Array(A),
-      values: fa(),
-      targets: this.targets,
-      holds: this.hold,
+      rewards: new Float64Array(A),
+      terminated: m.terminated,
+      values: m.values,
+      targets: m.targets,
+      holds: m.hold,
       truncated: false,
     };
     this.ledger = new EpisodeLedger(A, this.maxEpisodeSteps() + 1);
@@ -291,7 +217,7 @@ export class MarketEnv {
     if (this.synthetic) {
       this.frameNow = generateFromConfig({ ...this.synthetic, nBars: this.frameNow.nBars }, this.rng.fork());
       logReturnsFromCloses(this.frameNow.close, this.nAssets, this.returns);
-      for (const v of this.views) v.closes = this.frameNow.close;
+      this.market.setFrame(this.frameNow);
     }
     const T = this.frameNow.nBars;
     const W = this.window;
@@ -310,26 +236,11 @@ export class MarketEnv {
     this.tNow = t0;
     this.tEnd = Math.min(t0 + len, T - 1);
     this.steps = 0;
-    const A = this.nAgents;
-    this.shares.fill(0);
-    this.entry.fill(0);
-    this.weightsNow.fill(0);
-    this.flows.fill(0);
-    this.netFlow.fill(0);
-    this.blockedDay.fill(-1);
+    this.market.reset();
     for (const d of this.dsr) d.reset();
-    for (const cost of Object.values(this.last)) cost.fill(0);
     const b = this.buffers;
     b.rewards.fill(0);
-    b.terminated.fill(0);
     b.truncated = false;
-    for (let a = 0; a < A; a++) {
-      const cash0 = this.agents[a]!.cashUsd;
-      this.cash[a] = cash0;
-      b.values[a] = cash0;
-      this.dayStart[a] = cash0;
-      this.active[a] = 1;
-    }
     this.ledger.reset(b.values, this.tEnd - t0 + 1);
     this.writeAllObs();
     return b;
@@ -347,192 +258,39 @@ export class MarketEnv {
         this.tNow < 0 ? 'call reset() before step()' : 'the episode is over; call reset()',
       );
     }
-    const N = this.nAssets;
-    const A = this.nAgents;
-    const need = this.learnedAgentIds.length * N;
-    if (actions.length !== need) {
-      throw new MarketEnvError(
-        'ACTION',
-        `expected ${need} action values (${this.learnedAgentIds.length} learned agents × ${N} assets), got ${actions.length}`,
-      );
-    }
-    for (let i = 0; i < need; i++) {
-      if (!Number.isFinite(actions[i]!)) {
-        const id = this.learnedAgentIds[Math.floor(i / N)]!;
-        throw new MarketEnvError(
-          'ACTION',
-          `action of ${id} for ${this.frameNow.symbols[i % N]} is ${actions[i]}`,
-          {
-            field: id,
-            symbol: this.frameNow.symbols[i % N]!,
-          },
-        );
-      }
-    }
-    const f = this.frameNow;
+    checkActionArray(actions, this.learnedAgentIds, this.frameNow.symbols);
     const t = this.tNow;
-    const t1 = t + 1;
-    const cashArr = this.cash;
-    const sh = this.shares;
+    const m = this.market;
     const b = this.buffers;
-    const values = b.values;
-
-    // 1. Decisions on the close of t.
-    for (let a = 0; a < A; a++) {
-      const row = this.targetRows[a]!;
-      const agent = this.agents[a]!;
-      if (this.active[a] === 0) {
-        this.hold[a] = 2; // out of the game: no trades, reward 0
-        continue;
-      }
-      let hold = 0;
-      const li = this.learnedIndex[a]!;
-      if (li >= 0) {
-        normalizeWeights(agent.role, actions, row, agent.grossLimit, li * N, N);
-      } else {
-        const view = this.views[a]!;
-        view.t = t;
-        hold = this.policies[a]!(view, row) ? 0 : 1;
-        if (!hold) normalizeWeights(agent.role, row, row, agent.grossLimit, 0, N);
-      }
-      const risk = agent.risk;
-      if (risk.stopLoss !== undefined || risk.takeProfit !== undefined) {
-        // `traded` is free scratch here (recomputed below): probe whether a holding agent's stop fired.
-        if (hold && stopLossTakeProfit(this.traded, sh, this.entry, f.close, risk, a * N, t * N, N) > 0) {
-          // A holding agent whose stop fired: keep everything else as it is.
-          row.set(this.weightRows[a]!);
-          hold = 0;
-        }
-        if (!hold) stopLossTakeProfit(row, sh, this.entry, f.close, risk, a * N, t * N, N);
-      }
-      if (!hold && risk.maxWeight !== undefined) capWeights(row, risk.maxWeight, N);
-      this.hold[a] = hold;
-    }
-
-    // 2. Target shares at the fill reference price: the open of t + 1.
-    const open = f.open;
-    const ref = t1 * N;
-    const fillDay = utcDay(f.times[t1]!);
-    let totalRef = 0;
-    for (let a = 0; a < A; a++) {
-      const o = a * N;
-      let v = cashArr[a]!;
-      for (let n = 0; n < N; n++) v += sh[o + n]! * open[ref + n]!;
-      this.valueRef[a] = v;
-      totalRef += v;
-      if (this.hold[a] !== 0) {
-        for (let n = 0; n < N; n++) this.traded[o + n] = 0;
-        continue;
-      }
-      for (let n = 0; n < N; n++) {
-        const p = open[ref + n]!;
-        let target = v > 0 ? (this.targets[o + n]! * v) / p : 0;
-        if (this.config.wholeShares) target = Math.trunc(target);
-        const h = sh[o + n]!;
-        // Daily stop: no new entries, in shares (a weight target would let a falling position grow).
-        if (this.blockedDay[a] === fillDay)
-          target = h > 0 ? Math.min(Math.max(target, 0), h) : h < 0 ? Math.max(Math.min(target, 0), h) : 0;
-        let q = target - h;
-        if (this.deadband > 0 && Math.abs(q * p) < this.deadband * v && target !== 0) q = 0;
-        this.traded[o + n] = q;
-      }
-    }
-
-    // 3. Execute everyone together (impact from the aggregated net notional).
-    const out = this.execOut;
-    executeTrades(A, N, open, this.traded, cashArr, sh, this.exec, out, ref);
-    for (let a = 0; a < A; a++) {
-      const o = a * N;
-      const v = this.valueRef[a]!;
-      for (let n = 0; n < N; n++) {
-        const q = this.traded[o + n]!;
-        if (q === 0) {
-          this.flows[o + n] = 0;
-          continue;
-        }
-        const px = out.execPrice[n]!;
-        this.entry[o + n] = updateEntryPrice(sh[o + n]! - q, this.entry[o + n]!, q, px);
-        this.flows[o + n] = v > 0 ? (q * px) / v : 0;
-      }
-      this.last.fees[a] = out.fees[a]!;
-      this.last.impactCost[a] = out.impactCost[a]!;
-      this.last.tradedNotional[a] = out.tradedNotional[a]!;
-    }
-    for (let n = 0; n < N; n++) this.netFlow[n] = totalRef > 0 ? out.netNotional[n]! / totalRef : 0;
-
-    // 4. Borrow fee on shorts held over the bar, 5. mark at the close of t + 1, 6. margin.
-    const close = f.close;
-    const cl = t1 * N;
-    for (let a = 0; a < A; a++) {
-      const o = a * N;
-      let borrow = 0;
-      let v = 0;
-      let gross = 0;
-      for (let n = 0; n < N; n++) {
-        const h = sh[o + n]!;
-        const x = h * close[cl + n]!;
-        if (h < 0) borrow -= x * this.borrowRate;
-        v += x;
-        gross += Math.abs(x);
-      }
-      cashArr[a] = cashArr[a]! - borrow;
-      this.last.borrowCost[a] = borrow;
-      v += cashArr[a]!;
-      if (this.active[a] === 1 && belowMaintenance(v, gross, this.config.maintenanceMargin)) {
-        v = liquidate(a, N, close, cl, cashArr, sh, this.exec, this.last);
-        // A closed position has no entry price.
-        this.entry.fill(0, a * N, (a + 1) * N);
-        this.active[a] = 0;
-        b.terminated[a] = 1;
-      }
-      this.prevValues[a] = values[a]!;
-      values[a] = v;
-      this.base[a] = v - this.prevValues[a]!;
-    }
-
-    // 7. Rewards.
-    stepRewards(this.config.reward, values, this.prevValues, this.base, this.hold, this.dsr, b.rewards);
-
-    // 8. Daily stop: a new UTC day resets the reference value; a loss of dailyLossLimit
-    // since then blocks new entries for the fills of the rest of that day.
-    const newDay = fillDay !== utcDay(f.times[t]!);
-    for (let a = 0; a < A; a++) {
-      if (newDay) this.dayStart[a] = this.prevValues[a]!;
-      const lim = this.agents[a]!.risk.dailyLossLimit;
-      if (lim !== undefined && dailyStopHit(this.dayStart[a]!, values[a]!, lim)) this.blockedDay[a] = fillDay;
-    }
-
-    // 9. Advance.
-    this.tNow = t1;
+    m.step(t, actions);
+    stepRewards(this.config.reward, m.values, m.prevValues, m.base, m.hold, this.dsr, b.rewards);
+    this.tNow = t + 1;
     this.steps++;
-    this.ledger.record(this.last, values);
-    b.truncated = t1 >= this.tEnd;
+    this.ledger.record(m.last, m.values);
+    b.truncated = this.tNow >= this.tEnd;
     this.writeAllObs();
     return b;
   }
 
+  /** Every agent's observation at the close of the current bar, into `buffers.obs`. */
   private writeAllObs(): void {
     const t = this.tNow;
     const N = this.nAssets;
-    const W = this.window;
-    const close = this.frameNow.close;
-    const b = this.buffers;
-    const retOff = (t - W + 1) * N;
+    const m = this.market;
+    const retOff = (t - this.window + 1) * N;
     const extraOff = t * N * this.nExtra;
+    m.markWeights(t);
     for (let a = 0; a < this.nAgents; a++) {
-      const v = b.values[a]!;
-      const o = a * N;
-      for (let n = 0; n < N; n++)
-        this.weightsNow[o + n] = v > 0 ? (this.shares[o + n]! * close[t * N + n]!) / v : 0;
+      const v = m.values[a]!;
       writeObservation(
-        b.obs,
+        this.buffers.obs,
         a * this.obsDim,
         this.layout,
         this.returns,
         retOff,
-        this.weightRows[a]!,
-        v > 0 ? this.cash[a]! / v : 0,
-        this.flows,
+        m.weightRows[a]!,
+        v > 0 ? m.cash[a]! / v : 0,
+        m.flows,
         this.extra,
         extraOff,
       );
@@ -584,7 +342,7 @@ export class MarketEnv {
       const act = actions[id];
       const a = this.agentIndex(id);
       if (act === undefined) {
-        if (this.active[a] === 1)
+        if (this.market.active[a] === 1)
           throw new MarketEnvError('ACTION', `missing action for ${id}`, { field: id });
         this.learnedScratch.fill(0, k * N, (k + 1) * N);
         continue;
@@ -614,12 +372,12 @@ export class MarketEnv {
     return {
       t: this.tNow,
       time: this.frameNow.times[this.tNow]!,
-      value: this.buffers.values[a]!,
-      cash: this.cash[a]!,
-      feesUsd: this.last.fees[a]!,
-      impactCostUsd: this.last.impactCost[a]!,
-      borrowCostUsd: this.last.borrowCost[a]!,
-      tradedNotionalUsd: this.last.tradedNotional[a]!,
+      value: this.market.values[a]!,
+      cash: this.market.cash[a]!,
+      feesUsd: this.market.last.fees[a]!,
+      impactCostUsd: this.market.last.impactCost[a]!,
+      borrowCostUsd: this.market.last.borrowCost[a]!,
+      tradedNotionalUsd: this.market.last.tradedNotional[a]!,
       liquidated: this.buffers.terminated[a] === 1,
     };
   }
@@ -640,17 +398,15 @@ export class MarketEnv {
   } {
     const a = this.agentIndex(agentId);
     const N = this.nAssets;
+    const m = this.market;
     return {
-      cash: this.cash[a]!,
-      shares: this.shares.slice(a * N, (a + 1) * N),
-      entryPrices: this.entry.slice(a * N, (a + 1) * N),
-      weights: this.weightsNow.slice(a * N, (a + 1) * N),
-      value: this.buffers.values[a]!,
-      active: this.active[a] === 1,
-      dailyStopActive:
-        this.tNow >= 0 && this.tNow + 1 < this.frameNow.nBars
-          ? this.blockedDay[a] === utcDay(this.frameNow.times[this.tNow + 1]!)
-          : false,
+      cash: m.cash[a]!,
+      shares: m.shares.slice(a * N, (a + 1) * N),
+      entryPrices: m.entry.slice(a * N, (a + 1) * N),
+      weights: m.weights.slice(a * N, (a + 1) * N),
+      value: m.values[a]!,
+      active: m.active[a] === 1,
+      dailyStopActive: m.entriesBlocked(a, this.tNow),
     };
   }
 

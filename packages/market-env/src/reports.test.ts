@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { StepCosts } from './market.js';
 import { computeMetrics } from './metrics.js';
-import { EpisodeLedger, type StepCosts } from './reports.js';
+import { EpisodeLedger } from './reports.js';
 
 const costs = (x: number): StepCosts => ({
   fees: Float64Array.of(x, 2 * x),

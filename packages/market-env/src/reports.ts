@@ -6,16 +6,9 @@
 import type { AgentKind } from './agents.js';
 import { type BaselineResults, runBaselines } from './baselines.js';
 import type { AgentReport } from './env-types.js';
+import type { StepCosts } from './market.js';
 import { computeMetrics } from './metrics.js';
 import type { PriceFrame } from './types.js';
-
-/** @internal Per-agent costs of one step, `[nAgents]` dollars each. */
-export interface StepCosts {
-  fees: Float64Array;
-  impactCost: Float64Array;
-  borrowCost: Float64Array;
-  tradedNotional: Float64Array;
-}
 
 /**
  * @internal Totals and equity curve of the current episode, one row per agent; allocated
