@@ -5,9 +5,7 @@
  * Alpaca caps the id at 48 characters.
  */
 import { createHash } from 'node:crypto';
-
-/** Order legs: `a` adjusts toward the target without crossing zero, `o` opens after a close filled. */
-export type OrderLeg = 'a' | 'o';
+import type { OrderLeg } from './order-legs.js';
 
 /** Short, stable key of a run id (8 hex chars). */
 export function runKey(runId: string): string {

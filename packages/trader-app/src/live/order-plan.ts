@@ -5,7 +5,8 @@
  * potential wash trade, and same-side legs reserve quantity); never cross zero in
  * one order (close first, open once the close has filled); skip tiny changes.
  */
-import { clientOrderId, type OrderLeg } from './client-id.js';
+import { clientOrderId } from './client-id.js';
+import { ORDER_LEG, type OrderLeg } from './order-legs.js';
 
 export interface OpenOrderView {
   id: string;
@@ -117,11 +118,11 @@ export function planOrders(
     for (const o of state.openOrders) if (o.symbol === symbol) cancels.push(o);
     if (p !== 0 && target !== 0 && Math.sign(p) !== Math.sign(target)) {
       // Crossing zero: close now, open the rest once the close has filled.
-      const close = makeOrder(symbol, -p, price, 'a', false, opts);
+      const close = makeOrder(symbol, -p, price, ORDER_LEG.adjust, false, opts);
       close.thenOpen = target;
       orders.push(close);
     } else {
-      orders.push(makeOrder(symbol, dq, price, 'a', p === 0, opts));
+      orders.push(makeOrder(symbol, dq, price, ORDER_LEG.adjust, p === 0, opts));
     }
   }
   return { cancels, orders };
@@ -134,5 +135,5 @@ export function openAfterClose(
   price: number,
   opts: PlanOptions,
 ): PlannedOrder {
-  return makeOrder(symbol, target, price, 'o', true, opts);
+  return makeOrder(symbol, target, price, ORDER_LEG.openAfterClose, true, opts);
 }
