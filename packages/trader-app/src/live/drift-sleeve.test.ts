@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildFrame, MarketEnv, parseBarsCsv } from '@marlts/market-env';
 import { describe, expect, it } from 'vitest';
-import { driftSleeve } from './loop.js';
+import { driftSleeve } from './drift-sleeve.js';
 
 // Real MSFT daily OHLCV committed with the tests (provenance and licence: test/fixtures/README.md).
 const FIXTURES = join(import.meta.dirname, '../../test/fixtures');

@@ -41,7 +41,7 @@ export interface Champions {
  * Runs one retraining round at bar `t`; returns the (possibly new) pair and champions,
  * or `undefined` when there is not enough history yet or `signal` aborted the training.
  */
-export async function retrainChallengers(o: {
+export async function retrainChallengers(input: {
   store: RunStore;
   runId: string;
   config: AppConfig;
@@ -57,22 +57,22 @@ export async function retrainChallengers(o: {
   /** Checkpoint names of the long and short agent (default `rl-long-0` / `rl-short-0`). */
   checkpointAgents?: { long: string; short: string };
 }): Promise<{ pair: AgentPair; champions: Champions } | undefined> {
-  const { store, runId, config, log, t } = o;
-  const names = o.checkpointAgents ?? { long: LONG_ID, short: SHORT_ID };
+  const { store, runId, config, log, t } = input;
+  const names = input.checkpointAgents ?? { long: LONG_ID, short: SHORT_ID };
   const r = config.retrain;
   const W = config.env.windowBars;
-  const all = o.history.times().filter((x) => x <= t);
-  if (all.length < W + r.holdoutBars + 30 || !o.champions.long || !o.champions.short) {
+  const all = input.history.times().filter((x) => x <= t);
+  if (all.length < W + r.holdoutBars + 30 || !input.champions.long || !input.champions.short) {
     log.info({ bars: all.length }, 'retrain skipped: not enough history yet');
     return undefined;
   }
-  const trainFrame = o.history.frame(
+  const trainFrame = input.history.frame(
     Math.min(r.windowBars, all.length - r.holdoutBars),
     all[all.length - 1 - r.holdoutBars],
   );
-  const evalFrame = o.history.frame(W + r.holdoutBars + 1, t);
-  const championLong = o.champions.long;
-  const championShort = o.champions.short;
+  const evalFrame = input.history.frame(W + r.holdoutBars + 1, t);
+  const championLong = input.champions.long;
+  const championShort = input.champions.short;
   // Challengers start from the champions' weights (warm start).
   const challenger: AgentPair = {
     long: (await loadCheckpoint(championLong)) as AgentPair['long'],
@@ -81,22 +81,22 @@ export async function retrainChallengers(o: {
   // Off-policy experience outlives the champion/challenger choice: checkpoints carry weights,
   // not the replay buffer, so the SAC challenger takes the in-memory champion's buffer
   // (otherwise it would fit its first updates to a handful of fresh transitions).
-  handOverReplay(o.pair.short, challenger.short, log);
+  handOverReplay(input.pair.short, challenger.short, log);
   await trainPair({
     frame: trainFrame,
     config,
-    seed: config.seed + o.round + 7,
+    seed: config.seed + input.round + 7,
     ppoSteps: r.ppoSteps,
     sacSteps: r.sacSteps,
     pair: challenger,
-    progress: o.progress,
+    progress: input.progress,
     label: `retrain @${new Date(t).toISOString().slice(0, 16)}`,
-    signal: o.signal,
+    signal: input.signal,
   });
-  if (o.signal.aborted) {
+  if (input.signal.aborted) {
     // Cut short by Ctrl-C: judging half-trained challengers would record a decision (and
     // maybe promote one) that no complete retrain made. The champion keeps the experience.
-    handOverReplay(challenger.short, o.pair.short, log);
+    handOverReplay(challenger.short, input.pair.short, log);
     challenger.long?.dispose();
     challenger.short?.dispose();
     log.info({ bar: new Date(t).toISOString() }, 'retrain interrupted; nothing recorded');
@@ -111,12 +111,12 @@ export async function retrainChallengers(o: {
       config,
       seed: config.seed,
     });
-  const base = evalAt(o.pair);
-  const withLong = evalAt({ long: challenger.long, short: o.pair.short });
-  const withShort = evalAt({ long: o.pair.long, short: challenger.short });
+  const base = evalAt(input.pair);
+  const withLong = evalAt({ long: challenger.long, short: input.pair.short });
+  const withShort = evalAt({ long: input.pair.long, short: challenger.short });
   const range = { dataStart: trainFrame.times[0]!, dataEnd: trainFrame.times[trainFrame.nBars - 1]! };
-  const pair: AgentPair = { ...o.pair };
-  const champions: Champions = { ...o.champions };
+  const pair: AgentPair = { ...input.pair };
+  const champions: Champions = { ...input.champions };
   for (const [agent, algo, champ, model, champScore, chalScore] of [
     [
       names.long,
@@ -142,7 +142,7 @@ export async function retrainChallengers(o: {
       model: model as Learner,
       seed: config.seed,
       ...range,
-      configSha256: o.configSha256,
+      configSha256: input.configSha256,
       parentId: champ.id,
       promoted: false,
     });
