@@ -82,8 +82,8 @@ describe('planted signals', () => {
     bad({ nAssets: 2, drifts: [0.1] }, 'synthetic.drifts');
     bad({ nAssets: 2, drifts: [0.1, 0.2], model: 'regime' }, 'synthetic.drifts');
     bad({ nAssets: 2, autocorrelation: 1 }, 'synthetic.autocorrelation');
-    expect(() =>
-      expectedLogReturns(parseSyntheticOptions({ nAssets: 1, model: 'regime' }), [1, 1]),
-    ).toThrow(/gbm/);
+    expect(() => expectedLogReturns(parseSyntheticOptions({ nAssets: 1, model: 'regime' }), [1, 1])).toThrow(
+      /gbm/,
+    );
   });
 });
