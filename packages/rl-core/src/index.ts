@@ -1,11 +1,12 @@
 /**
- * @marlts/rl-core — PPO, SAC and GAE on TensorFlow.js.
+ * @marlts/rl-core — PPO, SAC and GAE, trained and run on rl-core's WebAssembly SIMD kernels.
  *
  * This file is the table of contents of the public API, in SB3's layering: algorithms,
  * then the policies' parts (networks, optimiser, distributions), storage, maths, and the
- * environment contracts. `./setup.js` must stay the first import: it registers tfjs
- * gradients and chained ops (their types reach the published declarations through the
- * reference tsup.config.ts puts at the top of each).
+ * environment contracts. The TensorFlow.js reference implementations (`…T`) are in
+ * `./testing.ts`. `./setup.js` must stay the first import: it registers tfjs gradients and
+ * chained ops for the `tf` exported here (their types reach the published declarations
+ * through the reference tsup.config.ts puts at the top of each).
  */
 import './setup.js';
 
@@ -53,14 +54,7 @@ export type {
 
 // Networks and optimiser
 export { FastForward } from './nn/fast-forward.js';
-export {
-  initMlpParams,
-  Mlp,
-  mlpApplyT,
-  mlpForward,
-  mlpLayerVariables,
-  mlpParamCount,
-} from './nn/mlp.js';
+export { initMlpParams, mlpForward, mlpParamCount } from './nn/mlp.js';
 export type { Activation, MlpInitOptions, MlpSpec } from './nn/mlp.js';
 export { orthogonal, torchLinearDefault } from './nn/init.js';
 export { clipGradNorm } from './nn/clip-grad.js';
@@ -68,34 +62,29 @@ export { Adam } from './optim/adam.js';
 export type { AdamLayout, AdamOptions, AdamState } from './optim/adam.js';
 
 // Policies' portfolio options: per-item shared encoders and the logistic-normal head
-export { expandItems } from './policies/actor-critic.js';
-export type { BoxDistribution, ItemLayout } from './policies/actor-critic.js';
+export type { BoxDistribution } from './policies/actor-critic.js';
+export { expandItems } from './policies/items.js';
+export type { ItemLayout } from './policies/items.js';
 
-// Distributions (plain-array functions, and differentiable `…T` tensor versions)
+// Distributions
 export {
   categoricalEntropy,
-  categoricalEntropyT,
   categoricalLogProb,
   categoricalLogProbs,
-  categoricalLogProbT,
   categoricalMode,
   categoricalProbs,
   categoricalSample,
 } from './distributions/categorical.js';
 export {
   diagGaussianEntropy,
-  diagGaussianEntropyT,
   diagGaussianLogProb,
-  diagGaussianLogProbT,
   diagGaussianMode,
   diagGaussianSample,
 } from './distributions/diag-gaussian.js';
 export {
   clippedAtanh,
   squashedGaussianLogProb,
-  squashedGaussianLogProbT,
   squashedGaussianMode,
-  squashedGaussianRsampleT,
   squashedGaussianSample,
 } from './distributions/squashed-gaussian.js';
 export type { SquashedLogProbOptions } from './distributions/squashed-gaussian.js';
@@ -106,17 +95,10 @@ export {
 } from './distributions/logistic-normal.js';
 
 // Losses (SB3's PPO and SAC terms)
-export { ppoLoss, ppoLossT } from './losses/ppo-loss.js';
-export type { PpoLossInputs, PpoLossResult, PpoLossTInputs, PpoLossTResult } from './losses/ppo-loss.js';
-export {
-  sacActorLossT,
-  sacCriticLossT,
-  sacCriticTargetT,
-  sacEntCoefLossT,
-  sacTargets,
-} from './losses/sac-loss.js';
+export { ppoLoss } from './losses/ppo-loss.js';
+export type { PpoLossInputs, PpoLossResult } from './losses/ppo-loss.js';
+export { sacTargets } from './losses/sac-loss.js';
 export type { SacTargetsInputs, SacTargetsResult } from './losses/sac-loss.js';
-export { stopGradient } from './losses/stop-gradient.js';
 
 // GAE and returns
 export { bootstrapTruncatedRewards, computeGae } from './gae.js';

@@ -3,10 +3,11 @@ import { BACKENDS } from '../../test/grad-check.js';
 import { initBackend } from '../backend.js';
 import type { RolloutSample } from '../buffers/rollout-buffer.js';
 import { tf } from '../index.js';
-import { ppoLossT } from '../losses/ppo-loss.js';
 import { type ActorCriticOptions, ActorCriticPolicy } from '../policies/actor-critic.js';
 import { Rng } from '../random.js';
 import { box, discrete, type Space } from '../spaces.js';
+import { actorCriticT } from '../testing/actor-critic-t.js';
+import { ppoLossT } from '../testing/ppo-loss-t.js';
 import { expectClose } from '../testing.js';
 import { PpoGrad, type PpoGradOptions } from './ppo-grad.js';
 
@@ -63,12 +64,12 @@ function tfLogProb(policy: ActorCriticPolicy, obs: Float32Array, actions: Float3
     const a = policy.discrete
       ? tf.tensor1d(Int32Array.from(actions), 'int32')
       : tf.tensor2d(actions, [BATCH, policy.actDim]);
-    const ev = policy.evaluateActionsT(tf.tensor2d(obs, [BATCH, OBS_DIM]), a);
+    const ev = actorCriticT(policy, tf.tensor1d(policy.getWeights()), tf.tensor2d(obs, [BATCH, OBS_DIM]), a);
     return ev.logProb.dataSync().slice() as Float32Array;
   });
 }
 
-/** tfjs autodiff of `ppoLossT` through `policy.evaluateActionsT`: [grad, stats]. */
+/** tfjs autodiff of `ppoLossT` through `actorCriticT`: [grad, stats]. */
 function referenceGradient(
   policy: ActorCriticPolicy,
   s: RolloutSample,
@@ -80,8 +81,9 @@ function referenceGradient(
       ? tf.tensor1d(Int32Array.from(s.actions), 'int32')
       : tf.tensor2d(s.actions, [BATCH, policy.actDim]);
     let parts: tf.Tensor[] = [];
+    const params = tf.variable(tf.tensor1d(policy.getWeights()));
     const { value, grads } = tf.variableGrads(() => {
-      const ev = policy.evaluateActionsT(obs, actions);
+      const ev = actorCriticT(policy, params, obs, actions);
       const l = ppoLossT({
         oldLogProb: tf.tensor1d(s.oldLogProb),
         newLogProb: ev.logProb,
@@ -94,13 +96,15 @@ function referenceGradient(
       });
       parts = [l.policyLoss, l.valueLoss, l.entropyLoss, l.approxKl, l.clipFraction].map((x) => tf.keep(x));
       return l.loss;
-    }, [policy.params]);
+    }, [params]);
     const stats = tf
       .stack([value, ...parts])
       .dataSync()
       .slice() as Float32Array;
     tf.dispose(parts);
-    return { grad: grads[policy.params.name]!.dataSync().slice() as Float32Array, stats };
+    const grad = grads[params.name]!.dataSync().slice() as Float32Array;
+    params.dispose();
+    return { grad, stats };
   });
 }
 

@@ -13,7 +13,8 @@ import type { RolloutSample } from '../buffers/rollout-buffer.js';
 import { HALF_LOG_2PI } from '../distributions/diag-gaussian.js';
 import { type KernelBlock, type WasmKernels, wasmKernels } from '../kernels/wasm-kernels.js';
 import { KernelMlp } from '../nn/mlp-kernel.js';
-import { type ActorCriticPolicy, expandItems, meanPerSample } from '../policies/actor-critic.js';
+import type { ActorCriticPolicy } from '../policies/actor-critic.js';
+import { expandItems, meanPerSample } from '../policies/items.js';
 import { normalizeAdvantages } from '../returns.js';
 
 /** Loss settings of {@link PpoGrad.compute} (SB3's names). */
@@ -85,7 +86,7 @@ export class PpoGrad {
 
   /**
    * Loss diagnostics and the exact gradient of SB3's PPO loss for one minibatch, with the
-   * policy's weights given as a flat array (`weights`, same layout as `policy.params`).
+   * policy's weights given as a flat array (`weights`, the layout of `policy.getWeights()`).
    */
   compute(weights: Float32Array, s: RolloutSample, o: PpoGradOptions): PpoGradResult {
     if (this.disposed) throw new Error('PpoGrad: disposed');

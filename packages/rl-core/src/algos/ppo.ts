@@ -9,8 +9,8 @@
  * Acting runs on rl-core's WebAssembly kernels on a weight snapshot refreshed once per
  * update (tfjs costs several µs per op, more than a 64×64 forward pass). Gradient steps use
  * the analytic gradient of {@link PpoGrad} (the maths of `ppoLossT`, checked against its tfjs
- * autodiff) on the kernels, with clipping and Adam on JS copies of the weights and moments
- * that go back to tfjs once per update phase.
+ * autodiff) on the kernels, with clipping and Adam on a JS copy of the weights that goes back
+ * to the policy once per update phase.
  */
 import { RolloutBuffer } from '../buffers/rollout-buffer.js';
 import {
@@ -406,8 +406,6 @@ export class Ppo {
       this.policy.setWeights(goodWeights);
       this.optimizer.setState(goodOptimizer);
       throw e;
-    } finally {
-      this.policy.refresh();
     }
     const mean = (k: number) => sums[k]! / Math.max(1, count);
     const logStd = this.policy.discrete ? null : this.policy.logStd();
@@ -463,7 +461,6 @@ export class Ppo {
   /** The model as a checkpoint bundle; throws `RlError('NAN')` rather than save non-finite weights. */
   save(): CheckpointBundle {
     assertAlive(this.disposed, 'Ppo');
-    this.policy.refresh();
     const weights = this.policy.getWeights();
     const bad = firstNonFinite(weights);
     if (bad >= 0)

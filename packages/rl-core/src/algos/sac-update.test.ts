@@ -3,9 +3,10 @@ import { BACKENDS } from '../../test/grad-check.js';
 import { initBackend } from '../backend.js';
 import { tf } from '../index.js';
 import { wasmKernels } from '../kernels/wasm-kernels.js';
-import { sacActorLossT, sacCriticLossT, sacCriticTargetT } from '../losses/sac-loss.js';
-import { SacPolicy, sacActorT, sacQValuesT } from '../policies/sac-policy.js';
+import { SacPolicy } from '../policies/sac-policy.js';
 import { Rng } from '../random.js';
+import { sacActorLossT, sacCriticLossT, sacCriticTargetT } from '../testing/sac-loss-t.js';
+import { sacActorT, sacQValuesT } from '../testing/sac-policy-t.js';
 import { expectClose } from '../testing.js';
 import { SacUpdate } from './sac-update.js';
 

@@ -1,13 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, numericGrad, sum } from '../../test/grad-check.js';
 import { initBackend, Rng, tf } from '../index.js';
+import { squashedGaussianLogProbT, squashedGaussianRsampleT } from '../testing/squashed-gaussian-t.js';
 import { expectClose } from '../testing.js';
 import {
   clippedAtanh,
   FLOAT32_EPSILON,
   squashedGaussianLogProb,
-  squashedGaussianLogProbT,
-  squashedGaussianRsampleT,
   squashedGaussianSample,
 } from './squashed-gaussian.js';
 

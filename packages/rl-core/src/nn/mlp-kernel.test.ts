@@ -4,8 +4,9 @@ import { initBackend } from '../backend.js';
 import { tf } from '../index.js';
 import { wasmKernels } from '../kernels/wasm-kernels.js';
 import { Rng } from '../random.js';
+import { mlpApplyT } from '../testing/mlp-t.js';
 import { expectClose } from '../testing.js';
-import { initMlpParams, type MlpSpec, mlpApplyT, mlpParamCount } from './mlp.js';
+import { initMlpParams, type MlpSpec, mlpParamCount } from './mlp.js';
 import { KernelMlp } from './mlp-kernel.js';
 
 const k = wasmKernels();

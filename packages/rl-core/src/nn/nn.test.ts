@@ -3,10 +3,11 @@ import { initBackend } from '../backend.js';
 import { tf } from '../index.js';
 import { wasmKernels } from '../kernels/wasm-kernels.js';
 import { Rng } from '../random.js';
+import { Mlp, mlpApplyT } from '../testing/mlp-t.js';
 import { expectClose } from '../testing.js';
 import { FastForward } from './fast-forward.js';
 import { orthogonal } from './init.js';
-import { initMlpParams, Mlp, mlpApplyT, mlpForward, mlpParamCount } from './mlp.js';
+import { initMlpParams, mlpForward, mlpParamCount } from './mlp.js';
 
 function gram(w: Float32Array, rows: number, cols: number, byColumns: boolean): Float64Array {
   const k = byColumns ? cols : rows;

@@ -12,70 +12,22 @@
  * by all items. `distribution: 'logistic-normal'` keeps the Gaussian over the head's outputs
  * (as logits) and hands the env softmax weights ({@link logisticNormalWeights}).
  *
- * Acting (rollouts, `predict`) runs on rl-core's WebAssembly kernels ({@link FastForward}) on
- * a snapshot taken by {@link refresh} after each update; PPO's gradient steps use `PpoGrad`
- * on the kernels, and {@link ActorCriticPolicy.evaluateActionsT} is the same policy in tfjs
- * (differentiable; the test oracle).
+ * Acting (rollouts, `predict`) runs on rl-core's WebAssembly kernels ({@link FastForward});
+ * PPO's gradient steps use `PpoGrad` on the kernels, and `actorCriticT` in
+ * `@marlts/rl-core/testing` is the same policy in tfjs (differentiable; the oracle).
  */
-import * as tf from '@tensorflow/tfjs-core';
-import {
-  categoricalEntropyT,
-  categoricalLogProb,
-  categoricalLogProbT,
-  categoricalMode,
-  categoricalSample,
-} from '../distributions/categorical.js';
-import {
-  diagGaussianEntropyT,
-  diagGaussianLogProb,
-  diagGaussianLogProbT,
-} from '../distributions/diag-gaussian.js';
+import { categoricalLogProb, categoricalMode, categoricalSample } from '../distributions/categorical.js';
+import { diagGaussianLogProb } from '../distributions/diag-gaussian.js';
 import { assertWeightSpace, logisticNormalWeights } from '../distributions/logistic-normal.js';
 import { RlError } from '../errors.js';
 import { FastForward } from '../nn/fast-forward.js';
-import { type Activation, initMlpParams, type MlpSpec, mlpApplyT, mlpParamCount } from '../nn/mlp.js';
+import { type Activation, initMlpParams, type MlpSpec, mlpParamCount } from '../nn/mlp.js';
 import type { Rng } from '../random.js';
 import { type Space, spaceSize } from '../spaces.js';
-
-/**
- * An observation made of `items` blocks of `itemDim` features followed by `globalDim`
- * features shared by all items (`[items × itemDim | globalDim]`).
- */
-export interface ItemLayout {
-  items: number;
-  itemDim: number;
-  globalDim: number;
-}
+import { expandItems, type ItemLayout, meanPerSample } from './items.js';
 
 /** The action distribution of a Box policy. */
 export type BoxDistribution = 'gaussian' | 'logistic-normal';
-
-/**
- * Rows `[n·items, itemDim + globalDim]` of a batch of item observations: each item's block
- * followed by the sample's global block.
- * @example
- * expandItems(Float32Array.of(1, 2, 9), 1, { items: 2, itemDim: 1, globalDim: 1 }); // [1, 9, 2, 9]
- */
-export function expandItems(
-  obs: ArrayLike<number>,
-  n: number,
-  layout: ItemLayout,
-  out: Float32Array = new Float32Array(n * layout.items * (layout.itemDim + layout.globalDim)),
-): Float32Array {
-  const { items, itemDim, globalDim } = layout;
-  const obsDim = items * itemDim + globalDim;
-  let o = 0;
-  for (let i = 0; i < n; i++) {
-    const base = i * obsDim;
-    const g = base + items * itemDim;
-    for (let j = 0; j < items; j++) {
-      const it = base + j * itemDim;
-      for (let f = 0; f < itemDim; f++) out[o++] = obs[it + f]!;
-      for (let f = 0; f < globalDim; f++) out[o++] = obs[g + f]!;
-    }
-  }
-  return out;
-}
 
 /** Options of {@link ActorCriticPolicy}. */
 export interface ActorCriticOptions {
@@ -124,13 +76,12 @@ export class ActorCriticPolicy {
   readonly distribution: BoxDistribution;
   /** Network rows per sample: `items`, or 1. */
   readonly rowsPerSample: number;
-  readonly params: tf.Variable<tf.Rank.R1>;
-  private snapshot: Float32Array;
+  /** Number of parameters. */
+  readonly size: number;
+  /** The weights `[pi | vf | logStd]`; replaced (never written in place) so {@link FastForward} sees each update. */
+  private weights: Float32Array;
   private readonly piFast: FastForward;
   private readonly vfFast: FastForward;
-  /** Layer sizes of the flat vector `[piW₀, pib₀, …, vfW₀, vfb₀, …, logStd?]` and the shapes of W/b. */
-  private readonly splitSizes: number[] = [];
-  private readonly splitShapes: number[][] = [];
 
   constructor(options: ActorCriticOptions) {
     const { obsDim, actionSpace, netArch, activation, rng } = options;
@@ -149,46 +100,34 @@ export class ActorCriticPolicy {
     this.vfOffset = mlpParamCount(this.piSpec.sizes);
     this.logStdOffset = this.vfOffset + mlpParamCount(this.vfSpec.sizes);
     this.logStdSize = this.discrete ? 0 : this.items ? 1 : this.actDim;
-    const total = this.logStdOffset + this.logStdSize;
-    const init = new Float32Array(total);
+    this.size = this.logStdOffset + this.logStdSize;
+    const init = new Float32Array(this.size);
     const kind = options.orthoInit ? 'orthogonal' : 'torch-default';
     init.set(initMlpParams(this.piSpec, rng, { init: kind, outputGain: 0.01 }), 0);
     init.set(initMlpParams(this.vfSpec, rng, { init: kind, outputGain: 1 }), this.vfOffset);
     if (!this.discrete) init.fill(options.logStdInit, this.logStdOffset);
-    this.snapshot = init;
+    this.weights = init;
     this.piFast = new FastForward(this.piSpec, 0);
     this.vfFast = new FastForward(this.vfSpec, this.vfOffset);
-    for (const spec of [this.piSpec, this.vfSpec]) {
-      for (let l = 0; l + 1 < spec.sizes.length; l++) {
-        const nIn = spec.sizes[l]!;
-        const nOut = spec.sizes[l + 1]!;
-        this.splitSizes.push(nIn * nOut, nOut);
-        this.splitShapes.push([nIn, nOut], [nOut]);
-      }
-    }
-    if (!this.discrete) this.splitSizes.push(this.logStdSize);
-    this.params = tf.tidy(() => tf.variable(tf.tensor1d(init), true));
   }
 
-  /** Number of parameters. */
-  get size(): number {
-    return this.params.shape[0];
-  }
-
-  /** Re-reads the weights for JS acting (one `dataSync`); call after every update. */
-  refresh(): void {
-    this.snapshot = this.params.dataSync().slice() as Float32Array;
-  }
-
-  /** The JS-side weights (as of the last {@link refresh}). */
+  /** A copy of the weights. */
   getWeights(): Float32Array {
-    return this.snapshot.slice();
+    return this.weights.slice();
   }
 
-  /** Replaces all weights (length must match {@link size}). */
+  /** Replaces all weights with a copy of `weights` ({@link size} values). */
   setWeights(weights: Float32Array): void {
-    tf.tidy(() => this.params.assign(tf.tensor1d(weights)));
-    this.snapshot = weights.slice();
+    if (weights.length !== this.size) {
+      throw new RlError(
+        'SHAPE',
+        `ActorCriticPolicy: ${weights.length} weights, the policy has ${this.size}`,
+        {
+          field: 'weights',
+        },
+      );
+    }
+    this.weights = weights.slice();
   }
 
   /** The networks' input rows for flat observations (item rows, or the observations themselves). */
@@ -198,19 +137,19 @@ export class ActorCriticPolicy {
 
   /** V(s) for flat `[n, obsDim]` observations (on the kernels). */
   predictValues(obs: ArrayLike<number>, n: number): Float32Array {
-    const perRow = this.vfFast.forward(this.snapshot, this.rows(obs, n), n * this.rowsPerSample);
+    const perRow = this.vfFast.forward(this.weights, this.rows(obs, n), n * this.rowsPerSample);
     return this.items ? meanPerSample(perRow, n, this.rowsPerSample) : perRow;
   }
 
   /** The policy head (logits or Gaussian means) `[n, headDim]`, same routing as {@link predictValues}. */
   head(obs: ArrayLike<number>, n: number): Float32Array {
     // With items, the rows' single outputs are already laid out as [n, items].
-    return this.piFast.forward(this.snapshot, this.rows(obs, n), n * this.rowsPerSample);
+    return this.piFast.forward(this.weights, this.rows(obs, n), n * this.rowsPerSample);
   }
 
   /** `logStd` per action dimension `[actDim]` (Box only; a shared one is repeated). */
   logStd(): Float32Array {
-    const own = this.snapshot.subarray(this.logStdOffset, this.logStdOffset + this.logStdSize);
+    const own = this.weights.subarray(this.logStdOffset, this.logStdOffset + this.logStdSize);
     return this.logStdSize === this.actDim ? own : new Float32Array(this.actDim).fill(own[0]!);
   }
 
@@ -250,79 +189,10 @@ export class ActorCriticPolicy {
     return { actions, logProbs, values };
   }
 
-  /**
-   * Differentiable V(s), log π(a|s) and entropy for a minibatch (inside a gradient tape).
-   * `actions` is `[B, actDim]` float32 (Box) or `[B]` int32 (Discrete).
-   */
-  evaluateActionsT(
-    obs: tf.Tensor2D,
-    actions: tf.Tensor,
-  ): { values: tf.Tensor1D; logProb: tf.Tensor1D; entropy: tf.Tensor1D } {
-    // One split (whose gradient is one concat) instead of a slice per layer (a pad each).
-    const parts = tf.split(this.params, this.splitSizes);
-    const layers = (spec: MlpSpec, first: number) =>
-      parts.slice(first, first + 2 * (spec.sizes.length - 1)).map((t, i) => {
-        const l = first + i;
-        return l % 2 === 0 && l < this.splitShapes.length ? tf.reshape(t, this.splitShapes[l]!) : t;
-      });
-    const piLayers = 2 * (this.piSpec.sizes.length - 1);
-    const batch = obs.shape[0];
-    const rows = this.items ? expandItemsT(obs, this.items) : obs;
-    const head = tf.reshape(mlpApplyT(this.piSpec, layers(this.piSpec, 0), rows), [
-      batch,
-      this.headDim,
-    ]) as tf.Tensor2D;
-    const perRow = mlpApplyT(this.vfSpec, layers(this.vfSpec, piLayers), rows);
-    const values = (
-      this.items ? tf.mean(tf.reshape(perRow, [batch, this.items.items]), 1) : tf.reshape(perRow, [-1])
-    ) as tf.Tensor1D;
-    if (this.discrete) {
-      return {
-        values,
-        logProb: categoricalLogProbT(head, actions as tf.Tensor1D),
-        entropy: categoricalEntropyT(head),
-      };
-    }
-    const own = parts.at(-1)!;
-    const logStd = (this.logStdSize === this.actDim ? own : tf.tile(own, [this.actDim])) as tf.Tensor1D;
-    return {
-      values,
-      logProb: diagGaussianLogProbT(head, logStd, actions as tf.Tensor2D),
-      entropy: diagGaussianEntropyT(logStd, obs.shape[0]),
-    };
-  }
-
   dispose(): void {
-    this.params.dispose();
     this.piFast.dispose();
     this.vfFast.dispose();
   }
-}
-
-/**
- * Means of consecutive groups of `rows` values: per-item outputs `[n·rows]` → `[n]`.
- * @example
- * meanPerSample(Float32Array.of(1, 3, 5, 7), 2, 2); // [2, 6]
- */
-export function meanPerSample(perRow: Float32Array, n: number, rows: number): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < rows; j++) s += perRow[i * rows + j]!;
-    out[i] = s / rows;
-  }
-  return out;
-}
-
-/** {@link expandItems} on tensors (differentiable): `[B, obsDim]` → `[B·items, itemDim + globalDim]`. */
-function expandItemsT(obs: tf.Tensor2D, layout: ItemLayout): tf.Tensor2D {
-  const { items, itemDim, globalDim } = layout;
-  const b = obs.shape[0];
-  const perItem = tf.reshape(tf.slice(obs, [0, 0], [b, items * itemDim]), [b, items, itemDim]);
-  if (globalDim === 0) return tf.reshape(perItem, [b * items, itemDim]);
-  const global = tf.slice(obs, [0, items * itemDim], [b, globalDim]);
-  const tiled = tf.tile(tf.reshape(global, [b, 1, globalDim]), [1, items, 1]);
-  return tf.reshape(tf.concat([perItem, tiled], 2), [b * items, itemDim + globalDim]);
 }
 
 function checkPortfolioOptions(

@@ -4,19 +4,19 @@
  * every tensor it made. The SAC case also checks `tf.grad` of the entropy-coefficient loss.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { categoricalEntropyT, categoricalLogProbT } from '../../src/distributions/categorical.js';
-import { diagGaussianEntropyT, diagGaussianLogProbT } from '../../src/distributions/diag-gaussian.js';
 import {
-  squashedGaussianLogProbT,
-  squashedGaussianRsampleT,
-} from '../../src/distributions/squashed-gaussian.js';
-import { ppoLossT } from '../../src/losses/ppo-loss.js';
-import {
+  categoricalEntropyT,
+  categoricalLogProbT,
+  diagGaussianEntropyT,
+  diagGaussianLogProbT,
+  ppoLossT,
   sacActorLossT,
   sacCriticLossT,
   sacCriticTargetT,
   sacEntCoefLossT,
-} from '../../src/losses/sac-loss.js';
+  squashedGaussianLogProbT,
+  squashedGaussianRsampleT,
+} from '../../src/testing.js';
 import { VECTOR_TOLERANCES } from './compare.js';
 import { flat, flatOrNull, num, numOrNull, obj, shapeOf } from './fields.js';
 import type { VectorCase, VectorCheck, VectorKind } from './types.js';
