@@ -9,8 +9,8 @@ import { constants, copyFileSync, linkSync, mkdirSync, readFileSync, unlinkSync 
 import { join, resolve } from 'node:path';
 import { type CheckpointBundle, loadCheckpointFile, saveCheckpointFile } from '@marlts/rl-core';
 import { AppError } from '../app-error.js';
+import { CHECKPOINT_DIR } from '../store/guard.js';
 import { type CheckpointRow, type RunStore, sha256 } from '../store.js';
-import { CHECKPOINT_DIR } from '../store-guard.js';
 import { type AgentPair, type Learner, loadLearner } from './agents.js';
 
 /**

@@ -8,7 +8,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { AppError } from './app-error.js';
+import { AppError } from '../app-error.js';
 
 /** The folder of checkpoint files inside a run directory. */
 export const CHECKPOINT_DIR = 'checkpoints';

@@ -17,12 +17,12 @@ import { join } from 'node:path';
 import { initBackend } from '@marlts/rl-core';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isAppError } from './app-error.js';
-import { parseConfig } from './config.js';
-import { type AgentPair, trainPair } from './engine/agents.js';
-import { loadCheckpoint, saveCheckpoint } from './engine/checkpoints.js';
-import { loadBars } from './engine/data.js';
-import { RunStore, SCHEMA_VERSION, STORE_FILE } from './store.js';
+import { isAppError } from '../app-error.js';
+import { parseConfig } from '../config.js';
+import { type AgentPair, trainPair } from '../engine/agents.js';
+import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoints.js';
+import { loadBars } from '../engine/data.js';
+import { RunStore, SCHEMA_VERSION, STORE_FILE } from '../store.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'marlts-guard-'));
 const data = loadBars({ symbols: ['AA', 'KO'], start: '1998-06-01', end: '1998-12-31' });
