@@ -13,30 +13,36 @@ import type { CommandFlags } from './command.js';
  * @example
  * overridesFromFlags({ seed: 3, ppoSteps: 1024 }); // { seed: 3, train: { ppo: { totalTimesteps: 1024 } } }
  */
-export function overridesFromFlags(o: CommandFlags): Overrides {
+export function overridesFromFlags(flags: CommandFlags): Overrides {
   return pruneUndefined({
-    runDir: o.runDir,
-    seed: o.seed,
-    backend: o.backend,
-    data: { file: o.data, symbols: o.symbols, start: o.start, end: o.end, cacheDir: o.cacheDir },
-    log: { file: o.logFile, level: o.logLevel, format: o.logFormat },
+    runDir: flags.runDir,
+    seed: flags.seed,
+    backend: flags.backend,
+    data: {
+      file: flags.data,
+      symbols: flags.symbols,
+      start: flags.start,
+      end: flags.end,
+      cacheDir: flags.cacheDir,
+    },
+    log: { file: flags.logFile, level: flags.logLevel, format: flags.logFormat },
     train: {
-      agents: o.agents,
-      ppo: { totalTimesteps: o.ppoSteps },
-      sac: { totalTimesteps: o.sacSteps },
+      agents: flags.agents,
+      ppo: { totalTimesteps: flags.ppoSteps },
+      sac: { totalTimesteps: flags.sacSteps },
     },
     backtest: {
-      seeds: o.seeds,
-      trainBars: o.trainBars,
-      testBars: o.testBars,
-      maxFolds: o.folds,
-      ppoSteps: o.retrainPpoSteps,
-      sacSteps: o.retrainSacSteps,
+      seeds: flags.seeds,
+      trainBars: flags.trainBars,
+      testBars: flags.testBars,
+      maxFolds: flags.folds,
+      ppoSteps: flags.retrainPpoSteps,
+      sacSteps: flags.retrainSacSteps,
     },
-    retrain: { everyMinutes: o.retrainMinutes, everyBars: o.retrainBars },
-    orders: { type: o.orderType },
-    broker: { url: o.alpacaUrl, dataUrl: o.alpacaDataUrl, timeframe: o.timeframe },
-    eodhd: { baseUrl: o.eodhdUrl },
+    retrain: { everyMinutes: flags.retrainMinutes, everyBars: flags.retrainBars },
+    orders: { type: flags.orderType },
+    broker: { url: flags.alpacaUrl, dataUrl: flags.alpacaDataUrl, timeframe: flags.timeframe },
+    eodhd: { baseUrl: flags.eodhdUrl },
   }) as Overrides;
 }
 

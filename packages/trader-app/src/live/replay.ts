@@ -39,9 +39,9 @@ export interface ReplaySessionOptions {
  */
 export async function replaySession(
   ctx: CommandContext,
-  o: ReplaySessionOptions,
+  options: ReplaySessionOptions,
 ): Promise<{ retrains: number }> {
-  const { store, runId, config, data, sessionStart, replayBars } = o;
+  const { store, runId, config, data, sessionStart, replayBars } = options;
   const r = config.retrain;
   const histBars = Math.min(sessionStart, r.windowBars + r.holdoutBars + config.env.windowBars + 5);
   const replayTimes = new Set(
@@ -68,18 +68,18 @@ export async function replaySession(
       store,
       runId,
       config,
-      configSha256: o.configSha256,
+      configSha256: options.configSha256,
       symbols: data.symbols,
-      timeframe: o.timeframe,
+      timeframe: options.timeframe,
       log: ctx.log,
       progress: ctx.progress,
       signal: ctx.signal,
       initialPpoSteps: config.train.ppo.totalTimesteps,
       initialSacSteps: config.train.sac.totalTimesteps,
-      ...(o.checkpointAgents ? { checkpointAgents: { ...o.checkpointAgents } } : {}),
+      ...(options.checkpointAgents ? { checkpointAgents: { ...options.checkpointAgents } } : {}),
     });
     await loop.start();
-    const task = ctx.progress.start(o.label, replayBars);
+    const task = ctx.progress.start(options.label, replayBars);
     for (let i = 0; i < replayBars && !ctx.signal.aborted; i++) {
       if (exchange.advance(1) === 0) break;
       await loop.tick();
