@@ -68,18 +68,22 @@ export type { ItemLayout } from './policies/items.js';
 
 // Distributions
 export {
+  categoricalBackward,
   categoricalEntropy,
   categoricalLogProb,
+  categoricalLogProbEntropy,
   categoricalLogProbs,
   categoricalMode,
   categoricalProbs,
   categoricalSample,
 } from './distributions/categorical.js';
 export {
+  diagGaussianBackward,
   diagGaussianEntropy,
   diagGaussianLogProb,
   diagGaussianMode,
   diagGaussianSample,
+  diagGaussianSharedEntropy,
 } from './distributions/diag-gaussian.js';
 export {
   clippedAtanh,
@@ -95,8 +99,8 @@ export {
 } from './distributions/logistic-normal.js';
 
 // Losses (SB3's PPO and SAC terms)
-export { ppoLoss } from './losses/ppo-loss.js';
-export type { PpoLossInputs, PpoLossResult } from './losses/ppo-loss.js';
+export { ppoLoss, ppoLossBackward } from './losses/ppo-loss.js';
+export type { PpoLossGradients, PpoLossInputs, PpoLossResult } from './losses/ppo-loss.js';
 export { sacTargets } from './losses/sac-loss.js';
 export type { SacTargetsInputs, SacTargetsResult } from './losses/sac-loss.js';
 

@@ -7,10 +7,11 @@
  * clipping → Adam, with an early stop when the approximate KL exceeds 1.5·targetKl.
  *
  * Acting runs on rl-core's WebAssembly kernels on a weight snapshot refreshed once per
- * update (tfjs costs several µs per op, more than a 64×64 forward pass). Gradient steps use
- * the analytic gradient of {@link PpoGrad} (the maths of `ppoLossT`, checked against its tfjs
- * autodiff) on the kernels, with clipping and Adam on a JS copy of the weights that goes back
- * to the policy once per update phase.
+ * update (tfjs costs several µs per op, more than a 64×64 forward pass). A gradient step
+ * evaluates the minibatch on the kernels, takes SB3's loss and its gradient with respect to
+ * the policy's outputs (`losses/ppo-loss.ts`), backpropagates it through the distribution and
+ * the networks (the policy's `backward`, checked against tfjs autodiff of `ppoLossT`), clips
+ * it and steps Adam, on a copy of the weights that goes back to the policy once per phase.
  */
 import { RolloutBuffer } from '../buffers/rollout-buffer.js';
 import {
@@ -26,6 +27,7 @@ import {
 import { categoricalMode, categoricalSample } from '../distributions/categorical.js';
 import type { Env, VecEnv } from '../env.js';
 import { RlError } from '../errors.js';
+import { type PpoLossInputs, type PpoLossResult, ppoLoss, ppoLossBackward } from '../losses/ppo-loss.js';
 import { clipGradNorm } from '../nn/clip-grad.js';
 import type { RunningMeanStdState } from '../normalize/running-mean-std.js';
 import { ObsNormalizer, RewardNormalizer, type RewardNormalizerState } from '../normalize/vec-normalize.js';
@@ -46,7 +48,6 @@ import {
   yieldToEventLoop,
 } from './common.js';
 import { type PpoConfig, type PpoOptions, ppoConfigSchema } from './ppo-config.js';
-import { PpoGrad } from './ppo-grad.js';
 import {
   decodeSchedule,
   type EncodedSchedule,
@@ -81,7 +82,30 @@ export interface PpoLoadOptions {
   clipRange?: Schedule;
 }
 
-const LOSS_NAMES = ['loss', 'policyLoss', 'valueLoss', 'entropyLoss', 'approxKl', 'clipFraction', 'gradNorm'];
+/** One minibatch's diagnostics, in the order a non-finite one is reported. */
+const MINIBATCH_STATS = [
+  'loss',
+  'policyLoss',
+  'valueLoss',
+  'entropyLoss',
+  'approxKl',
+  'clipFraction',
+  'gradNorm',
+] as const;
+type MinibatchStats = Record<(typeof MINIBATCH_STATS)[number], number>;
+
+/** A minibatch's loss terms and gradient norm in float32, the precision SB3 logs them in. */
+function minibatchStats(loss: PpoLossResult, gradNorm: number): MinibatchStats {
+  return {
+    loss: Math.fround(loss.loss),
+    policyLoss: Math.fround(loss.policyLoss),
+    valueLoss: Math.fround(loss.valueLoss),
+    entropyLoss: Math.fround(loss.entropyLoss),
+    approxKl: Math.fround(loss.approxKl),
+    clipFraction: Math.fround(loss.clipFraction),
+    gradNorm: Math.fround(gradNorm),
+  };
+}
 
 /**
  * @example
@@ -101,8 +125,6 @@ export class Ppo {
   private readonly obsDim: number;
   private readonly policy: ActorCriticPolicy;
   private readonly optimizer: Adam;
-  /** The analytic minibatch gradient and its kernel buffers. */
-  private readonly gradient: PpoGrad;
   private readonly rng: Rng;
   private readonly obsNorm: ObsNormalizer | null;
   private retNorm: RewardNormalizer | null = null;
@@ -150,12 +172,12 @@ export class Ppo {
       items: c.policy.items,
       distribution: c.policy.distribution,
       rng: this.rng.fork(),
+      maxBatch: c.batchSize,
     });
     this.optimizer = new Adam(this.policy.size, {
       learningRate: scheduleValue(c.learningRate, 1),
       eps: c.adamEps,
     });
-    this.gradient = new PpoGrad(this.policy, c.batchSize);
     this.obsNorm = c.normalizeObs ? new ObsNormalizer(this.obsDim, c.clipObs) : null;
     if (env) this.setEnv(env);
   }
@@ -357,7 +379,15 @@ export class Ppo {
     const buf = this.buffer!;
     const lr = scheduleValue(c.learningRate, this.progressRemaining);
     const clipRange = scheduleValue(c.clipRange, this.progressRemaining);
-    const sums = new Float64Array(LOSS_NAMES.length);
+    const sums: MinibatchStats = {
+      loss: 0,
+      policyLoss: 0,
+      valueLoss: 0,
+      entropyLoss: 0,
+      approxKl: 0,
+      clipFraction: 0,
+      gradNorm: 0,
+    };
     let count = 0;
     let lastLoss = Number.NaN;
     let epochs = 0;
@@ -366,31 +396,43 @@ export class Ppo {
     const goodWeights = this.policy.getWeights();
     const goodOptimizer = this.optimizer.getState();
     const weights = goodWeights.slice();
-    const lossOptions = {
-      clipRange,
-      clipRangeVf: c.clipRangeVf,
-      normalizeAdvantage: c.normalizeAdvantage,
-      entCoef: c.entCoef,
-      vfCoef: c.vfCoef,
-    };
     try {
       let continueTraining = true;
       for (let epoch = 0; epoch < c.nEpochs && continueTraining; epoch++) {
         for (const idx of buf.minibatches(c.batchSize, this.rng)) {
-          const { grad, stats } = this.gradient.compute(weights, buf.gather(idx), lossOptions);
-          stats[6] = clipGradNorm(grad, c.maxGradNorm);
-          const bad = firstNonFinite(stats);
-          if (bad >= 0) {
+          const batch = buf.gather(idx);
+          // V(s), log π(a|s) and entropy on the kernels; SB3's loss on them, and its gradient.
+          const { values, logProb, entropy } = this.policy.evaluateActions(weights, batch.obs, batch.actions);
+          const lossInputs: PpoLossInputs = {
+            oldLogProb: batch.oldLogProb,
+            newLogProb: logProb,
+            advantages: batch.advantages,
+            oldValues: batch.oldValues,
+            newValues: values,
+            returns: batch.returns,
+            entropy,
+            clipRange,
+            clipRangeVf: c.clipRangeVf,
+            normalizeAdvantage: c.normalizeAdvantage,
+            entCoef: c.entCoef,
+            vfCoef: c.vfCoef,
+          };
+          const loss = ppoLoss(lossInputs);
+          const grad = this.policy.backward(ppoLossBackward(lossInputs, loss));
+          const stats = minibatchStats(loss, clipGradNorm(grad, c.maxGradNorm));
+          const bad = MINIBATCH_STATS.find((k) => !Number.isFinite(stats[k]));
+          if (bad) {
             throw new RlError(
               'NAN',
-              `Ppo: ${LOSS_NAMES[bad]} is ${stats[bad]} at step ${this.numTimesteps} (epoch ${epoch}); the weights before this update phase were restored`,
-              { field: LOSS_NAMES[bad]! },
+              `Ppo: ${bad} is ${stats[bad]} at step ${this.numTimesteps} (epoch ${epoch}); the weights before this update phase were restored`,
+              { field: bad },
             );
           }
-          for (let k = 0; k < sums.length; k++) sums[k] = sums[k]! + stats[k]!;
+          for (const k of MINIBATCH_STATS) sums[k] += stats[k];
           count++;
-          lastLoss = stats[0]!;
-          if (c.targetKl !== null && stats[4]! > 1.5 * c.targetKl) {
+          lastLoss = stats.loss;
+          // SB3 stops the phase before the step that would overshoot the KL target.
+          if (c.targetKl !== null && stats.approxKl > 1.5 * c.targetKl) {
             continueTraining = false;
             break;
           }
@@ -407,17 +449,17 @@ export class Ppo {
       this.optimizer.setState(goodOptimizer);
       throw e;
     }
-    const mean = (k: number) => sums[k]! / Math.max(1, count);
+    const mean = (k: keyof MinibatchStats) => sums[k] / Math.max(1, count);
     const logStd = this.policy.discrete ? null : this.policy.logStd();
     return {
       loss: lastLoss,
-      policyLoss: mean(1),
-      valueLoss: mean(2),
-      entropyLoss: mean(3),
-      entropy: -mean(3),
-      approxKl: mean(4),
-      clipFraction: mean(5),
-      gradNorm: mean(6),
+      policyLoss: mean('policyLoss'),
+      valueLoss: mean('valueLoss'),
+      entropyLoss: mean('entropyLoss'),
+      entropy: -mean('entropyLoss'),
+      approxKl: mean('approxKl'),
+      clipFraction: mean('clipFraction'),
+      gradNorm: mean('gradNorm'),
       explainedVariance: explainedVariance(buf.values, buf.returns),
       learningRate: lr,
       clipRange,
@@ -549,7 +591,6 @@ export class Ppo {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.gradient.dispose();
     this.policy.dispose();
     this.optimizer.dispose();
   }

@@ -18,7 +18,7 @@ import type { ReplaySample } from '../buffers/replay-buffer.js';
 import { HALF_LOG_2PI } from '../distributions/diag-gaussian.js';
 import { SQUASH_EPSILON } from '../distributions/squashed-gaussian.js';
 import type { KernelBlock } from '../kernels/wasm-kernels.js';
-import { KernelMlp } from '../nn/mlp-kernel.js';
+import { KernelMlp } from '../nn/kernel-mlp.js';
 import { Adam, type AdamOptions } from '../optim/adam.js';
 import { LOG_STD_MAX, LOG_STD_MIN, type SacPolicy } from '../policies/sac-policy.js';
 

@@ -3,7 +3,15 @@ import { BACKENDS, numericGrad, sum } from '../../test/grad-check.js';
 import { initBackend, Rng, tf } from '../index.js';
 import { categoricalEntropyT, categoricalLogProbT } from '../testing/categorical-t.js';
 import { expectClose } from '../testing.js';
-import { categoricalEntropy, categoricalLogProb, categoricalMode, categoricalSample } from './categorical.js';
+import {
+  categoricalBackward,
+  categoricalEntropy,
+  categoricalLogProb,
+  categoricalLogProbEntropy,
+  categoricalLogProbs,
+  categoricalMode,
+  categoricalSample,
+} from './categorical.js';
 
 const logits = [0.5, -1.0, 2.0, 0.0, 0.0, 0.0, 3.0, 1.0, -2.0];
 const actions = [2, 1, 0];
@@ -28,6 +36,23 @@ describe('categorical array-level', () => {
 
   it('is stable for large logits', () => {
     expect(categoricalLogProb([1000, 0], [1], 2)[0]).toBe(-1000);
+  });
+
+  it('categoricalBackward is the gradient of Σ dLogProb·log p(a) + dEntropy·H (finite differences)', () => {
+    const dLogProb = [0.3, -1.2, 0.7];
+    const dEntropy = -0.05;
+    const f = (z: Float64Array) => {
+      const lp = categoricalLogProb(z, actions, 3);
+      const h = categoricalEntropy(z, 3);
+      return lp.reduce((a, x, b) => a + dLogProb[b]! * x + dEntropy * h[b]!, 0);
+    };
+    const logProbs = categoricalLogProbs(logits, 3);
+    const { logProb, entropy } = categoricalLogProbEntropy(logProbs, actions, 3);
+    expect(Array.from(logProb)).toEqual(Array.from(categoricalLogProb(logits, actions, 3)));
+    expect(Array.from(entropy)).toEqual(Array.from(categoricalEntropy(logits, 3)));
+    expect(() => categoricalLogProbEntropy(logProbs, [0, 3, 1], 3)).toThrow(/not in \[0, 3\)/);
+    const got = categoricalBackward(logProbs, entropy, actions, 3, dLogProb, dEntropy);
+    expectClose(got, numericGrad(f, logits), { rtol: 1e-5, atol: 1e-6 });
   });
 });
 

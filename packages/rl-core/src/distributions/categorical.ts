@@ -143,3 +143,74 @@ export function categoricalSample(logits: ArrayLike<number>, nActions: number, r
   }
   return out;
 }
+
+/**
+ * log p(a_b) and the entropy H_b of each row, from the rows' log-probabilities
+ * ({@link categoricalLogProbs}): what PPO's loss reads of its policy head, one softmax per row.
+ *
+ * @example
+ * const logProbs = categoricalLogProbs(logits, 2);
+ * const { logProb, entropy } = categoricalLogProbEntropy(logProbs, actions, 2);
+ */
+export function categoricalLogProbEntropy(
+  logProbs: Float64Array,
+  actions: ArrayLike<number>,
+  nActions: number,
+): { logProb: Float64Array; entropy: Float64Array } {
+  const batch = logProbs.length / nActions;
+  if (actions.length !== batch) {
+    throw new RlError('SHAPE', `categoricalLogProbEntropy: ${actions.length} actions for ${batch} rows`, {
+      field: 'actions',
+    });
+  }
+  const logProb = new Float64Array(batch);
+  const entropy = new Float64Array(batch);
+  for (let b = 0; b < batch; b++) {
+    const a = actions[b]!;
+    if (!Number.isInteger(a) || a < 0 || a >= nActions) {
+      throw new RlError(
+        'SHAPE',
+        `categoricalLogProbEntropy: actions[${b}] = ${a} is not in [0, ${nActions})`,
+        {
+          field: 'actions',
+        },
+      );
+    }
+    logProb[b] = logProbs[b * nActions + a]!;
+    let h = 0;
+    for (let k = 0; k < nActions; k++) {
+      const lp = logProbs[b * nActions + k]!;
+      h -= Math.exp(lp) * lp;
+    }
+    entropy[b] = h;
+  }
+  return { logProb, entropy };
+}
+
+/**
+ * The gradient with respect to the logits `[B][K]` of `Σ_b (dLogProb_b·log p(a_b) + dEntropy·H_b)`
+ * (PPO's backward pass through its policy head), from the rows' log-probabilities and
+ * entropies: `∂log p(a)/∂z_j = [j = a] − p_j` and `∂H/∂z_j = −p_j (log p_j + H)`.
+ *
+ * @example
+ * const dLogits = categoricalBackward(logProbs, entropy, actions, 2, dLogProb, -entCoef / batch);
+ */
+export function categoricalBackward(
+  logProbs: Float64Array,
+  entropy: ArrayLike<number>,
+  actions: ArrayLike<number>,
+  nActions: number,
+  dLogProb: ArrayLike<number>,
+  dEntropy: number,
+  out: Float32Array = new Float32Array(logProbs.length),
+): Float32Array {
+  for (let b = 0; b < entropy.length; b++) {
+    for (let k = 0; k < nActions; k++) {
+      const p = Math.exp(logProbs[b * nActions + k]!);
+      const dLp = (k === actions[b] ? 1 : 0) - p;
+      const dH = p > 0 ? -p * (Math.log(p) + entropy[b]!) : 0;
+      out[b * nActions + k] = dLogProb[b]! * dLp + dEntropy * dH;
+    }
+  }
+  return out;
+}

@@ -3,7 +3,13 @@ import { BACKENDS, numericGrad, sum } from '../../test/grad-check.js';
 import { initBackend, Rng, tf } from '../index.js';
 import { diagGaussianEntropyT, diagGaussianLogProbT } from '../testing/diag-gaussian-t.js';
 import { expectClose } from '../testing.js';
-import { diagGaussianEntropy, diagGaussianLogProb, diagGaussianSample } from './diag-gaussian.js';
+import {
+  diagGaussianBackward,
+  diagGaussianEntropy,
+  diagGaussianLogProb,
+  diagGaussianSample,
+  diagGaussianSharedEntropy,
+} from './diag-gaussian.js';
 
 const mean = [0.2, -0.4, 1.0, 0.5, -1.5, 0.3];
 const logStd = [-0.3, 0.4];
@@ -26,6 +32,27 @@ describe('diagGaussian array-level', () => {
 
   it('rejects a logStd of the wrong length', () => {
     expect(() => diagGaussianLogProb([0, 0], [0, 0, 0], [0, 0], 2)).toThrow(/logStd/);
+  });
+
+  it('a shared logStd: the entropy of every sample, and the gradient of Σ dLogProb·log N + dEntropy·H', () => {
+    expect(diagGaussianSharedEntropy(logStd)).toBeCloseTo(diagGaussianEntropy(logStd, 2, 1)[0]!, 14);
+    const dLogProb = [0.4, -0.9, 1.3];
+    const dEntropy = -0.02;
+    const f = (m: ArrayLike<number>, ls: ArrayLike<number>) =>
+      diagGaussianLogProb(m, ls, actions, 2).reduce((a, x, b) => a + dLogProb[b]! * x, 0) +
+      3 * dEntropy * diagGaussianSharedEntropy(ls);
+    const { dMean, dLogStd } = diagGaussianBackward(mean, logStd, actions, 2, dLogProb, dEntropy);
+    expectClose(
+      dMean,
+      numericGrad((m) => f(m, logStd), mean),
+      { rtol: 1e-5, atol: 1e-6 },
+    );
+    expectClose(
+      dLogStd,
+      numericGrad((ls) => f(mean, ls), logStd),
+      { rtol: 1e-6, atol: 1e-8 },
+    );
+    expect(() => diagGaussianBackward(mean, mean, actions, 2, dLogProb, 0)).toThrow(/shared/);
   });
 });
 

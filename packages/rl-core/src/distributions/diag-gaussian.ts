@@ -152,3 +152,58 @@ export function diagGaussianSample(
 export function diagGaussianMode(mean: ArrayLike<number>): Float64Array {
   return Float64Array.from(mean);
 }
+
+/**
+ * Entropy of a diagonal Gaussian whose `logStd` `[D]` is the same for every sample (PPO's
+ * state-independent log-std): `Σ_d (logStd_d + 0.5 + ½ log 2π)`, one value for all samples.
+ *
+ * @example
+ * diagGaussianSharedEntropy([0]); // 1.4189…
+ */
+export function diagGaussianSharedEntropy(logStd: ArrayLike<number>): number {
+  let h = 0;
+  for (let d = 0; d < logStd.length; d++) h += logStd[d]! + 0.5 + HALF_LOG_2PI;
+  return h;
+}
+
+/**
+ * The gradient of `Σ_b (dLogProb_b·log N(a_b; μ_b, σ) + dEntropy·H)` for a `logStd` `[D]`
+ * shared by every sample (PPO's backward pass through its Gaussian head): with
+ * `z = (a − μ)/σ`, `∂log N/∂μ = z/σ` into `dMean` `[B][D]`, and `∂log N/∂logStd = z² − 1`
+ * plus `∂H/∂logStd = 1` per sample, summed into `dLogStd` `[D]`.
+ *
+ * @example
+ * const { dMean, dLogStd } = diagGaussianBackward(mean, logStd, actions, 2, dLogProb, -entCoef / batch);
+ */
+export function diagGaussianBackward(
+  mean: ArrayLike<number>,
+  logStd: ArrayLike<number>,
+  actions: ArrayLike<number>,
+  actionDim: number,
+  dLogProb: ArrayLike<number>,
+  dEntropy: number,
+  dMean: Float32Array = new Float32Array(mean.length),
+): { dMean: Float32Array; dLogStd: Float64Array } {
+  const batch = checkGaussianShapes('diagGaussianBackward', mean, logStd, actionDim);
+  if (logStd.length !== actionDim) {
+    throw new RlError(
+      'SHAPE',
+      `diagGaussianBackward: logStd must be shared ([${actionDim}]), got ${logStd.length}`,
+      {
+        field: 'logStd',
+      },
+    );
+  }
+  const dLogStd = new Float64Array(actionDim);
+  for (let b = 0; b < batch; b++) {
+    const g = dLogProb[b]!;
+    for (let d = 0; d < actionDim; d++) {
+      const i = b * actionDim + d;
+      const std = Math.exp(logStd[d]!);
+      const z = (actions[i]! - mean[i]!) / std;
+      dMean[i] = (g * z) / std;
+      dLogStd[d] = dLogStd[d]! + g * (z * z - 1) + dEntropy;
+    }
+  }
+  return { dMean, dLogStd };
+}

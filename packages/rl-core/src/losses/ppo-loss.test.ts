@@ -3,7 +3,7 @@ import { BACKENDS, numericGrad } from '../../test/grad-check.js';
 import { initBackend, tf } from '../index.js';
 import { ppoLossT } from '../testing/ppo-loss-t.js';
 import { expectClose } from '../testing.js';
-import { type PpoLossInputs, ppoLoss } from './ppo-loss.js';
+import { type PpoLossInputs, ppoLoss, ppoLossBackward } from './ppo-loss.js';
 
 // Ratios chosen on both sides of the clip range (and away from its kinks).
 const base: PpoLossInputs = {
@@ -39,6 +39,32 @@ describe('ppoLoss array-level', () => {
 
   it('names the field whose length is wrong', () => {
     expect(() => ppoLoss({ ...base, returns: [1] })).toThrow(/returns has 1 values/);
+  });
+
+  it('ppoLossBackward is the gradient of the loss in the new log-probs, entropies and values', () => {
+    for (const variant of [
+      base,
+      { ...base, clipRangeVf: null, normalizeAdvantage: false },
+      { ...base, entropy: null },
+    ]) {
+      const loss = (patch: Partial<PpoLossInputs>) => ppoLoss({ ...variant, ...patch }).loss;
+      const g = ppoLossBackward(variant, ppoLoss(variant));
+      const rtol = { rtol: 1e-5, atol: 1e-8 };
+      expectClose(
+        g.dLogProb,
+        numericGrad((x) => loss({ newLogProb: x }), variant.newLogProb),
+        rtol,
+      );
+      expectClose(
+        g.dValues,
+        numericGrad((x) => loss({ newValues: x }), variant.newValues),
+        { rtol: 1e-5, atol: 1e-6 },
+      );
+      if (variant.entropy !== null) {
+        const dEntropy = numericGrad((x) => loss({ entropy: x }), variant.entropy);
+        expectClose(dEntropy, new Float64Array(5).fill(g.dEntropy), rtol);
+      }
+    }
   });
 });
 

@@ -13,6 +13,11 @@
  * approxKl = mean((ratio − 1) − log ratio)          (Schulman's k3 estimator)
  * clipFraction = mean(|ratio − 1| > clip)           (float32 in SB3)
  * ```
+ * PPO trains with these very functions: {@link ppoLoss} on the minibatch's log-probs,
+ * entropies and values, then {@link ppoLossBackward} for the loss's gradient with respect to
+ * them, which the policy backpropagates. The subgradients at the kinks are torch's (and
+ * tfjs's): `min` sends the gradient to its first argument on ties, `clamp` passes it at the
+ * bounds.
  */
 import { RlError } from '../errors.js';
 import { normalizeAdvantages } from '../returns.js';
@@ -111,4 +116,45 @@ export function ppoLoss(inputs: PpoLossInputs): PpoLossResult {
     entropyLoss,
     loss: policyLoss + inputs.entCoef * entropyLoss + inputs.vfCoef * valueLoss,
   };
+}
+
+/** What {@link ppoLossBackward} returns: the loss's gradient with respect to the policy's outputs. */
+export interface PpoLossGradients {
+  /** ∂loss/∂newLogProb `[n]`. */
+  dLogProb: Float64Array;
+  /** ∂loss/∂entropy of each sample (the same for all). */
+  dEntropy: number;
+  /** ∂loss/∂newValues `[n]`. */
+  dValues: Float32Array;
+}
+
+/**
+ * The gradient of {@link ppoLoss}'s `loss` with respect to `newLogProb`, the entropies and
+ * `newValues`, given the inputs and the result of that call.
+ *
+ * @example
+ * const result = ppoLoss(inputs);
+ * const { dLogProb, dEntropy, dValues } = ppoLossBackward(inputs, result);
+ */
+export function ppoLossBackward(inputs: PpoLossInputs, result: PpoLossResult): PpoLossGradients {
+  const n = result.ratio.length;
+  const c = inputs.clipRange;
+  const cv = inputs.clipRangeVf;
+  const dLogProb = new Float64Array(n);
+  const dValues = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    // policy = −mean(min(A·r, A·clip(r))), r = exp(newLogProb − oldLogProb): ∂r/∂newLogProb = r.
+    const a = result.advantagesUsed[i]!;
+    const r = result.ratio[i]!;
+    const rc = Math.min(Math.max(r, 1 - c), 1 + c);
+    dLogProb[i] = a * r <= a * rc ? (-a * r) / n : 0;
+    // value = mean((Vpred − returns)²); no gradient through a clipped Vpred.
+    const diff = inputs.newValues[i]! - inputs.oldValues[i]!;
+    const err = result.valuesPred[i]! - inputs.returns[i]!;
+    const inRange = cv === null || (diff >= -cv && diff <= cv);
+    dValues[i] = inRange ? (inputs.vfCoef * 2 * err) / n : 0;
+  }
+  // entropyLoss = −mean(entropy), or mean(newLogProb) without an entropy.
+  if (inputs.entropy === null) for (let i = 0; i < n; i++) dLogProb[i] = dLogProb[i]! + inputs.entCoef / n;
+  return { dLogProb, dEntropy: -inputs.entCoef / n, dValues };
 }

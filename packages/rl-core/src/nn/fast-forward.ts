@@ -4,8 +4,8 @@
  */
 import { RlError } from '../errors.js';
 import { type KernelBlock, wasmKernels } from '../kernels/wasm-kernels.js';
+import { KernelMlp } from './kernel-mlp.js';
 import type { MlpSpec } from './mlp.js';
-import { KernelMlp } from './mlp-kernel.js';
 
 /**
  * Inference (acting, `predict`) on rl-core's WebAssembly kernels: the parameters are copied

@@ -10,8 +10,8 @@
  * same networks in tfjs, for differentiating SB3's losses with autodiff (the oracles).
  */
 import { type KernelBlock, type WasmKernels, wasmKernels } from '../kernels/wasm-kernels.js';
+import { KernelMlp } from '../nn/kernel-mlp.js';
 import { type Activation, initMlpParams, type MlpSpec } from '../nn/mlp.js';
-import { KernelMlp } from '../nn/mlp-kernel.js';
 import type { Rng } from '../random.js';
 
 /** SB3's `LOG_STD_MIN` / `LOG_STD_MAX`. */

@@ -6,8 +6,8 @@ import { wasmKernels } from '../kernels/wasm-kernels.js';
 import { Rng } from '../random.js';
 import { mlpApplyT } from '../testing/mlp-t.js';
 import { expectClose } from '../testing.js';
+import { KernelMlp } from './kernel-mlp.js';
 import { initMlpParams, type MlpSpec, mlpParamCount } from './mlp.js';
-import { KernelMlp } from './mlp-kernel.js';
 
 const k = wasmKernels();
 
