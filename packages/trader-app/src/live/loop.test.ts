@@ -185,6 +185,9 @@ describe('LiveLoop against the paper exchange', () => {
       expect(challenger.dataEnd).toBeLessThan(d.barTime);
       expect(challenger.totalTimesteps).toBe(bars.totalTimesteps + (d.agent === 'rl-long-0' ? 64 : 16));
     }
+    // Each retrain's learning curve is in the run's notes (the report draws them per retrain).
+    const curve = store.getNotes(runId).training as Array<{ agent: string; fold: number }>;
+    expect(new Set(curve.filter((p) => p.agent === 'rl-long-0').map((p) => p.fold)).size).toBe(2);
     store.close();
   });
 });

@@ -14,6 +14,7 @@ import {
   LONG_ID,
   SHORT_ID,
   scoreAgent,
+  type TrainPoint,
   trainPair,
 } from '../engine/agents.js';
 import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoints.js';
@@ -35,6 +36,25 @@ function handOverReplay(from: Sac | null, to: Sac | null, log: Logger): void {
 export interface Champions {
   long: CheckpointRow | undefined;
   short: CheckpointRow | undefined;
+}
+
+/** Learning-curve points a run's note keeps (the newest; one retrain adds a handful). */
+export const MAX_CURVE_POINTS = 5000;
+
+/**
+ * Appends one retrain's learning-curve points to the run's `training` note (the report's
+ * learning curves, one "fold" per retrain round), keeping the newest {@link MAX_CURVE_POINTS}.
+ */
+export function recordLearningCurve(
+  store: RunStore,
+  runId: string,
+  points: TrainPoint[],
+  round: number,
+): void {
+  if (points.length === 0) return;
+  const old = store.getNotes(runId).training;
+  const all = [...(Array.isArray(old) ? old : []), ...points.map((p) => ({ ...p, fold: round }))];
+  store.setNote(runId, 'training', all.slice(-MAX_CURVE_POINTS));
 }
 
 /**
@@ -82,6 +102,7 @@ export async function retrainChallengers(input: {
   // not the replay buffer, so the SAC challenger takes the in-memory champion's buffer
   // (otherwise it would fit its first updates to a handful of fresh transitions).
   handOverReplay(input.pair.short, challenger.short, log);
+  const curve: TrainPoint[] = [];
   await trainPair({
     frame: trainFrame,
     config,
@@ -92,7 +113,9 @@ export async function retrainChallengers(input: {
     progress: input.progress,
     label: `retrain @${new Date(t).toISOString().slice(0, 16)}`,
     signal: input.signal,
+    onTrainPoint: (p) => curve.push(p),
   });
+  recordLearningCurve(store, runId, curve, input.round);
   if (input.signal.aborted) {
     // Cut short by Ctrl-C: judging half-trained challengers would record a decision (and
     // maybe promote one) that no complete retrain made. The champion keeps the experience.

@@ -102,7 +102,7 @@ function learningCurves(notes: Record<string, unknown>): string {
       return `<tr><td>${f + 1}</td><td>${last.timesteps}</td><td>${cell(last.episodeReward, 2)}</td><td>${cell(last.entropy, 3)}</td><td>${cell(last.std, 3)}</td><td>${cell(last.approxKl, 4)}</td><td>${cell(last.alpha, 4)}</td></tr>`;
     });
     parts.push(
-      `<table class="training" data-agent="${escapeXml(agent)}"><thead><tr><th>Fold</th><th>Steps</th><th>Episode reward</th><th>Entropy</th><th>Std</th><th>Approx-KL</th><th>α</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
+      `<table class="training" data-agent="${escapeXml(agent)}"><thead><tr><th>Fold / retrain</th><th>Steps</th><th>Episode reward</th><th>Entropy</th><th>Std</th><th>Approx-KL</th><th>α</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
     );
   }
   return parts.join('\n');
