@@ -87,8 +87,10 @@ export {
 } from './distributions/diag-gaussian.js';
 export {
   clippedAtanh,
+  squashedGaussianBackward,
   squashedGaussianLogProb,
   squashedGaussianMode,
+  squashedGaussianRsample,
   squashedGaussianSample,
 } from './distributions/squashed-gaussian.js';
 export type { SquashedLogProbOptions } from './distributions/squashed-gaussian.js';
@@ -101,7 +103,13 @@ export {
 // Losses (SB3's PPO and SAC terms)
 export { ppoLoss, ppoLossBackward } from './losses/ppo-loss.js';
 export type { PpoLossGradients, PpoLossInputs, PpoLossResult } from './losses/ppo-loss.js';
-export { sacTargets } from './losses/sac-loss.js';
+export {
+  sacActorLoss,
+  sacCriticLoss,
+  sacEntCoefLoss,
+  sacSoftTarget,
+  sacTargets,
+} from './losses/sac-loss.js';
 export type { SacTargetsInputs, SacTargetsResult } from './losses/sac-loss.js';
 
 // GAE and returns

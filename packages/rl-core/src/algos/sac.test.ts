@@ -125,6 +125,14 @@ describe.each(['cpu', 'wasm'] as const)('Sac on %s', (backend) => {
     );
     expect(broken.save().algo).toBe('sac');
     broken.dispose();
+
+    // An exploding learning rate: a loss or gradient of the update goes non-finite and is named.
+    const exploding = new Sac({ env: new Pendulum(), seed: 0, ...tiny, learningRate: 1e38 });
+    await expect(exploding.learn({ totalTimesteps: 80 })).rejects.toSatisfy((e: unknown) => {
+      const field = (e as { field?: string }).field ?? '';
+      return isRlError(e, 'NAN') && ['criticLoss', 'criticGrad', 'actorLoss', 'actorGrad'].includes(field);
+    });
+    exploding.dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect(wasmKernels().allocatedBytes).toBe(kernelBytes);
   });

@@ -22,9 +22,12 @@ import {
   sealCheckpoint,
   validateCheckpoint,
 } from '../checkpoint.js';
-import { assertWeightSpace, logisticNormalWeights } from '../distributions/logistic-normal.js';
+import { assertWeightSpace } from '../distributions/logistic-normal.js';
+import { squashedGaussianBackward } from '../distributions/squashed-gaussian.js';
 import type { Env, VecEnv } from '../env.js';
 import { RlError } from '../errors.js';
+import { wasmKernels } from '../kernels/wasm-kernels.js';
+import { sacActorLoss, sacCriticLoss, sacEntCoefLoss, sacSoftTarget } from '../losses/sac-loss.js';
 import { Adam, type AdamState } from '../optim/adam.js';
 import { type SacParamGroup, SacPolicy } from '../policies/sac-policy.js';
 import { Rng, type RngState } from '../random.js';
@@ -42,7 +45,6 @@ import {
 } from './common.js';
 import type { PredictOptions } from './ppo.js';
 import { type SacConfig, type SacOptions, sacConfigSchema } from './sac-config.js';
-import { SacUpdate } from './sac-update.js';
 import {
   decodeSchedule,
   type EncodedSchedule,
@@ -94,7 +96,8 @@ export class Sac {
   private readonly obsDim: number;
   private readonly actDim: number;
   private readonly policy: SacPolicy;
-  private readonly update: SacUpdate;
+  /** Adam on the actor's and on the critics' parameters, moments in kernel memory beside them. */
+  private readonly optimizers: { actor: Adam; critic: Adam };
   /** log α and its optimiser when α is learned (`entCoef: 'auto…'`), else null. */
   private readonly entOpt: { logEntCoef: Float32Array; optimizer: Adam } | null;
   private entCoef: number;
@@ -109,7 +112,8 @@ export class Sac {
   private envSeeded = false;
   private disposed = false;
   private learning = false;
-  private statSums = new Float64Array(5);
+  /** Sums of the training statistics since the last report. */
+  private statSums = { criticLoss: 0, actorLoss: 0, entCoefLoss: 0, logProb: 0 };
   private statCount = 0;
 
   constructor(options: SacOptions) {
@@ -157,9 +161,16 @@ export class Sac {
       activation: c.policy.activation ?? 'relu',
       rng: this.rng.fork(),
       maxBatch: c.batchSize,
+      distribution: c.policy.distribution,
+      logitBound: c.policy.logitBound,
     });
     const adam = { learningRate: scheduleValue(c.learningRate, 1), ...ADAM, eps: c.adamEps };
-    this.update = new SacUpdate(this.policy, c.batchSize, adam);
+    const inKernels = (group: 'actor' | 'critic') =>
+      new Adam(this.policy.params[group].length, adam, {
+        kernels: wasmKernels(),
+        tensorSizes: this.policy.tensorSizes(group),
+      });
+    this.optimizers = { actor: inKernels('actor'), critic: inKernels('critic') };
     this.targetEntropy = c.targetEntropy === 'auto' ? -this.actDim : c.targetEntropy;
     if (typeof c.entCoef === 'string') {
       const init = c.entCoef.startsWith('auto_') ? Number(c.entCoef.slice(5)) : 1;
@@ -286,17 +297,17 @@ export class Sac {
   private progress(target: number, iteration: number, sps: number): SacProgress {
     let train: SacTrainStats | null = null;
     if (this.statCount > 0) {
-      const m = (k: number) => this.statSums[k]! / this.statCount;
+      const m = (k: keyof Sac['statSums']) => this.statSums[k] / this.statCount;
       train = {
-        criticLoss: m(0),
-        actorLoss: m(1),
-        entCoefLoss: m(2),
-        logProb: m(3),
+        criticLoss: m('criticLoss'),
+        actorLoss: m('actorLoss'),
+        entCoefLoss: m('entCoefLoss'),
+        logProb: m('logProb'),
         entCoef: this.entCoef,
         learningRate: scheduleValue(this.config.learningRate, this.progressRemaining),
         nUpdates: this.nUpdates,
       };
-      this.statSums.fill(0);
+      this.statSums = { criticLoss: 0, actorLoss: 0, entCoefLoss: 0, logProb: 0 };
       this.statCount = 0;
     }
     return {
@@ -322,7 +333,7 @@ export class Sac {
     } else {
       scaled = this.policy.act(obs, n, this.rng, false);
     }
-    const step = env.step(this.unscale(scaled));
+    const step = env.step(this.policy.envActions(scaled, this.actionSpace));
     this.numTimesteps += n;
     const bad = firstNonFinite(step.rewards);
     if (bad >= 0) {
@@ -359,73 +370,89 @@ export class Sac {
   }
 
   /**
-   * [−1, 1] → the env's bounds: `low + (a + 1)·(high − low)/2` (SB3 `unscale_action`); with
-   * the logistic-normal, the logits `a·logitBound` → softmax weights.
+   * `steps` gradient steps in the order of Haarnoja et al. (2018), Algorithm 1: the critics,
+   * the actor (through the updated critics), the entropy coefficient, the target critics. Every
+   * loss uses α from before the step, as SB3's `SAC.train` does (which updates α first); the
+   * losses and their gradients with respect to the networks' outputs are in
+   * `losses/sac-loss.ts`, the passes on the kernels in {@link SacPolicy}. Nothing is applied
+   * from a non-finite loss or gradient on: it rejects with `RlError('NAN')` naming it.
    */
-  private unscale(a: Float32Array): Float32Array {
-    const { policy } = this.config;
-    if (policy.distribution === 'logistic-normal') {
-      const logits = new Float32Array(a.length);
-      for (let i = 0; i < a.length; i++) logits[i] = a[i]! * policy.logitBound;
-      return logisticNormalWeights(logits, this.actDim, logits);
-    }
-    const { low, high } = this.actionSpace;
-    const d = this.actDim;
-    const out = new Float32Array(a.length);
-    for (let i = 0; i < a.length; i++) {
-      const j = i % d;
-      out[i] = low[j]! + 0.5 * (a[i]! + 1) * (high[j]! - low[j]!);
-    }
-    return out;
-  }
-
-  private nanError(what: string, value: number): RlError {
-    return new RlError(
-      'NAN',
-      `Sac: ${what} is ${value} at step ${this.numTimesteps}; the update was not applied`,
-      {
-        field: what,
-      },
-    );
-  }
-
-  /** `steps` gradient steps (SB3 `SAC.train`; the maths is in {@link SacUpdate}). */
   private train(steps: number): void {
     const c = this.config;
+    const p = this.policy;
     const lr = scheduleValue(c.learningRate, this.progressRemaining);
     const B = c.batchSize;
     for (let g = 0; g < steps; g++) {
       const batch = this.replay.sample(B, this.rng);
       const noiseNext = this.rng.fillNormal(new Float32Array(B * this.actDim)) as Float32Array;
       const noisePi = this.rng.fillNormal(new Float32Array(B * this.actDim)) as Float32Array;
-      const r = this.update.step(batch, {
-        alpha: this.entCoef,
-        gamma: c.gamma,
-        learningRate: lr,
-        noiseNext,
+      const alpha = this.entCoef;
+
+      // 1. Critics: y = r + γ(1 − d)(min Q̄ᵢ(s', a') − α log π(a'|s')) with a' ~ π(·|s'),
+      //    J_Q = ½ Σᵢ mean((Qᵢ(s, a) − y)²).
+      const next = p.sampleActions(batch.nextObs, noiseNext);
+      const [q1Next, q2Next] = p.qValues('criticTarget', batch.nextObs, next.actions);
+      const y = sacSoftTarget(batch.rewards, batch.dones, q1Next, q2Next, next.logProb, alpha, c.gamma);
+      const [q1, q2] = p.qValues('critic', batch.obs, batch.actions);
+      const critic = sacCriticLoss(q1, q2, y);
+      const criticGrad = p.criticBackward(critic.dQ1, critic.dQ2);
+      this.assertFinite('criticLoss', critic.loss);
+      this.assertFinite('criticGrad', criticGrad.sumSq);
+      this.optimizers.critic.step(p.params.critic, criticGrad.grad, lr);
+
+      // 2. Actor: J_π = mean(α log π(a_π|s) − min Qᵢ(s, a_π)) with a_π ~ π(·|s), reparameterised,
+      //    through the updated critics (their weights held fixed).
+      const pi = p.sampleActions(batch.obs, noisePi);
+      const [q1Pi, q2Pi] = p.qValues('critic', batch.obs, pi.actions);
+      const actor = sacActorLoss(q1Pi, q2Pi, pi.logProb, alpha);
+      const dActions = p.criticActionGradient(actor.useQ1, -1 / B);
+      const { dMean, dLogStd } = squashedGaussianBackward(
+        pi.actions,
+        pi.logStd,
         noisePi,
-      });
-      if (r.failed) throw this.nanError(r.failed.what, r.failed.value);
-      // 5. α: loss −mean(log α·(log π + target entropy)), ∂/∂log α = −(mean log π + target entropy).
-      let entLoss = 0;
+        dActions,
+        alpha,
+        this.actDim,
+      );
+      const actorGrad = p.actorBackward(dMean, dLogStd);
+      this.assertFinite('actorLoss', actor.loss);
+      this.assertFinite('actorGrad', actorGrad.sumSq);
+      this.optimizers.actor.step(p.params.actor, actorGrad.grad, lr);
+
+      // 3. Entropy coefficient: J(α) = −mean(log α·(log π(a_π|s) + target entropy)), in log space.
+      let entCoefLoss = 0;
       if (this.entOpt) {
         const { logEntCoef, optimizer } = this.entOpt;
-        const bracket = r.meanLogProb + this.targetEntropy;
-        entLoss = -logEntCoef[0]! * bracket;
-        optimizer.step(logEntCoef, Float32Array.of(-bracket), lr);
-        const logAlpha = logEntCoef[0]!;
-        if (!Number.isFinite(logAlpha)) throw this.nanError('entCoef', logAlpha);
-        this.entCoef = Math.exp(logAlpha);
+        const ent = sacEntCoefLoss(logEntCoef[0]!, actor.meanLogProb, this.targetEntropy);
+        entCoefLoss = ent.loss;
+        optimizer.step(logEntCoef, Float32Array.of(ent.grad), lr);
+        this.assertFinite('entCoef', logEntCoef[0]!);
+        this.entCoef = Math.exp(logEntCoef[0]!);
       }
+
+      // 4. Target critics: θ̄ ← τθ + (1 − τ)θ̄ every targetUpdateInterval steps.
       this.nUpdates++;
-      if (this.nUpdates % c.targetUpdateInterval === 0) this.policy.polyakUpdate(c.tau);
+      if (this.nUpdates % c.targetUpdateInterval === 0) p.polyakUpdate(c.tau);
+
       const s = this.statSums;
-      s[0] = s[0]! + r.criticLoss;
-      s[1] = s[1]! + r.actorLoss;
-      s[2] = s[2]! + entLoss;
-      s[3] = s[3]! + r.meanLogProb;
+      s.criticLoss += critic.loss;
+      s.actorLoss += actor.loss;
+      s.entCoefLoss += entCoefLoss;
+      s.logProb += actor.meanLogProb;
       this.statCount++;
     }
+  }
+
+  /** Throws `RlError('NAN')` naming `what` unless `value` is finite. */
+  private assertFinite(what: string, value: number): void {
+    if (Number.isFinite(value)) return;
+    throw new RlError(
+      'NAN',
+      `Sac: ${what} is ${value} at step ${this.numTimesteps}; the update was not applied`,
+      {
+        field: what,
+      },
+    );
   }
 
   /** Actions in the env's bounds for flat observations `[n·obsDim]` (actor on the kernels). */
@@ -441,7 +468,8 @@ export class Sac {
         },
       );
     }
-    return this.unscale(this.policy.act(obs, n, this.rng, options.deterministic ?? false));
+    const squashed = this.policy.act(obs, n, this.rng, options.deterministic ?? false);
+    return this.policy.envActions(squashed, this.actionSpace);
   }
 
   /**
@@ -470,8 +498,8 @@ export class Sac {
       v: s.v.map((x) => encodeFloat32(x)),
     });
     const optimizers: Record<string, EncodedAdamState> = {
-      actor: enc(this.update.optimizers.actor.getState()),
-      critic: enc(this.update.optimizers.critic.getState()),
+      actor: enc(this.optimizers.actor.getState()),
+      critic: enc(this.optimizers.critic.getState()),
     };
     if (this.entOpt) optimizers.entCoef = enc(this.entOpt.optimizer.getState());
     const { learningRate, ...rest } = this.config;
@@ -540,7 +568,7 @@ export class Sac {
         else p.set(name as SacParamGroup, w);
       }
       for (const group of ['actor', 'critic'] as const) {
-        const optimizer = sac.update.optimizers[group];
+        const optimizer = sac.optimizers[group];
         optimizer.setState(bundleAdamState(b, group, optimizer.tensorSizes, 'Sac.load'));
       }
       if (sac.entOpt) {
@@ -581,7 +609,8 @@ export class Sac {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.update.dispose();
+    this.optimizers.actor.dispose();
+    this.optimizers.critic.dispose();
     this.policy.dispose();
     this.entOpt?.optimizer.dispose();
   }

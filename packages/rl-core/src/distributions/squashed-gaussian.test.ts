@@ -6,7 +6,9 @@ import { expectClose } from '../testing.js';
 import {
   clippedAtanh,
   FLOAT32_EPSILON,
+  squashedGaussianBackward,
   squashedGaussianLogProb,
+  squashedGaussianRsample,
   squashedGaussianSample,
 } from './squashed-gaussian.js';
 
@@ -28,6 +30,39 @@ describe('squashedGaussian array-level', () => {
     const s = squashedGaussianSample(mean, logStd, 2, new Rng(5));
     expectClose(s.actions, s.gaussianActions.map(Math.tanh), { rtol: 0, atol: 0 });
     expectClose(s.logProb, squashedGaussianLogProb(mean, logStd, s.actions, 2), { rtol: 1e-6, atol: 1e-6 });
+  });
+
+  it('rsample (float32, as SAC runs it) agrees with the float64 reference for the same noise', () => {
+    const r = squashedGaussianRsample(mean, logStd, noise, 2);
+    const u = mean.map((m, i) => m + Math.exp(logStd[i]!) * noise[i]!);
+    expectClose(r.actions, u.map(Math.tanh), { rtol: 1e-6, atol: 1e-7 });
+    expect(Array.from(r.actions)).toEqual(Array.from(Float32Array.from(r.actions)));
+    const reference = squashedGaussianLogProb(mean, logStd, r.actions, 2, { gaussianActions: u });
+    expectClose(r.logProb, reference, { rtol: 1e-5, atol: 1e-5 });
+  });
+
+  it('backward is the gradient of (α/B)·Σ log π + Σ dActions·a in the means and log-stds', () => {
+    const alpha = 0.3;
+    const dActions = [0.5, -0.2, 1.1, -0.7];
+    const f = (m: ArrayLike<number>, ls: ArrayLike<number>) => {
+      const u = Array.from(m, (v, i) => v + Math.exp(ls[i]!) * noise[i]!);
+      const a = u.map(Math.tanh);
+      const lp = squashedGaussianLogProb(m, ls, a, 2, { gaussianActions: u });
+      return (alpha / 2) * sum(lp) + sum(a.map((x, i) => x * dActions[i]!));
+    };
+    const { actions } = squashedGaussianRsample(mean, logStd, noise, 2);
+    const g = squashedGaussianBackward(actions, logStd, noise, dActions, alpha, 2);
+    // The backward reads the float32 actions, the reference differentiates in float64.
+    expectClose(
+      g.dMean,
+      numericGrad((m) => f(m, logStd), mean),
+      { rtol: 1e-5, atol: 1e-6 },
+    );
+    expectClose(
+      g.dLogStd,
+      numericGrad((ls) => f(mean, ls), logStd),
+      { rtol: 1e-5, atol: 1e-6 },
+    );
   });
 });
 

@@ -11,7 +11,7 @@
  */
 import { RlError } from '../errors.js';
 import type { Rng } from '../random.js';
-import { checkGaussianShapes, diagGaussianLogProb } from './diag-gaussian.js';
+import { checkGaussianShapes, diagGaussianLogProb, HALF_LOG_2PI } from './diag-gaussian.js';
 
 /**
  * SB3's epsilon inside `log(1 − a² + ε)`.
@@ -134,4 +134,68 @@ export function squashedGaussianSample(
  */
 export function squashedGaussianMode(mean: ArrayLike<number>): Float64Array {
   return Float64Array.from(mean, Math.tanh);
+}
+
+/**
+ * Reparameterised samples in float32, as SAC's update draws them on the kernels' outputs:
+ * `u = μ + σ·ε`, `a = tanh(u)` (each rounded to float32, as torch computes), and
+ * `log π(a) = Σ_d (−ε²/2 − log σ − ½ log 2π) − Σ_d log(1 − a² + 1e-6)` (`(u − μ)/σ` is exactly
+ * ε, which avoids float32 cancellation). `mean`, `logStd` and `noise` are `[B][D]`.
+ *
+ * @example
+ * const { actions, logProb } = squashedGaussianRsample(mean, logStd, noise, 1);
+ */
+export function squashedGaussianRsample(
+  mean: ArrayLike<number>,
+  logStd: ArrayLike<number>,
+  noise: ArrayLike<number>,
+  actionDim: number,
+): { actions: Float32Array; logProb: Float64Array } {
+  const batch = mean.length / actionDim;
+  const actions = new Float32Array(mean.length);
+  const logProb = new Float64Array(batch);
+  for (let b = 0; b < batch; b++) {
+    let lp = 0;
+    for (let d = 0; d < actionDim; d++) {
+      const i = b * actionDim + d;
+      const eps = noise[i]!;
+      const a = Math.fround(Math.tanh(Math.fround(mean[i]! + Math.exp(logStd[i]!) * eps)));
+      actions[i] = a;
+      lp += -0.5 * eps * eps - logStd[i]! - HALF_LOG_2PI - Math.log(1 - a * a + SQUASH_EPSILON);
+    }
+    logProb[b] = Math.fround(lp);
+  }
+  return { actions, logProb };
+}
+
+/**
+ * The gradient of `(α/B)·Σ_b log π(a_b) + Σ dActions·a` (SAC's actor loss, whose `−min Q`
+ * term reaches the actions as `dActions`) with respect to the means and log-stds of
+ * {@link squashedGaussianRsample}'s samples, the noise held fixed: with `a = tanh(u)`,
+ * `∂log π/∂u = 2a(1 − a²)/(1 − a² + 1e-6)`, `∂a/∂u = 1 − a²`, `∂u/∂log σ = σε` and the direct
+ * `∂log π/∂log σ = −1`.
+ *
+ * @example
+ * const { dMean, dLogStd } = squashedGaussianBackward(pi.actions, logStd, noise, dActions, alpha, 1);
+ */
+export function squashedGaussianBackward(
+  actions: ArrayLike<number>,
+  logStd: ArrayLike<number>,
+  noise: ArrayLike<number>,
+  dActions: ArrayLike<number>,
+  alpha: number,
+  actionDim: number,
+): { dMean: Float64Array; dLogStd: Float64Array } {
+  const batch = actions.length / actionDim;
+  const dMean = new Float64Array(actions.length);
+  const dLogStd = new Float64Array(actions.length);
+  for (let i = 0; i < actions.length; i++) {
+    const a = actions[i]!;
+    const oneMinusA2 = 1 - a * a;
+    const dU =
+      (alpha * 2 * a * oneMinusA2) / (oneMinusA2 + SQUASH_EPSILON) / batch + dActions[i]! * oneMinusA2;
+    dMean[i] = dU;
+    dLogStd[i] = dU * Math.exp(logStd[i]!) * noise[i]! - alpha / batch;
+  }
+  return { dMean, dLogStd };
 }

@@ -3,7 +3,7 @@ import { BACKENDS, numericGrad } from '../../test/grad-check.js';
 import { initBackend, tf } from '../index.js';
 import { sacActorLossT, sacCriticLossT, sacCriticTargetT, sacEntCoefLossT } from '../testing/sac-loss-t.js';
 import { expectClose } from '../testing.js';
-import { sacTargets } from './sac-loss.js';
+import { sacActorLoss, sacCriticLoss, sacEntCoefLoss, sacSoftTarget, sacTargets } from './sac-loss.js';
 
 const inputs = {
   rewards: [1.0, -0.5, 0.3],
@@ -24,6 +24,34 @@ const inputs = {
 describe('sacTargets array-level', () => {
   it('does not bootstrap a terminated transition', () => {
     expect(sacTargets(inputs).targetQ[1]).toBe(-0.5);
+  });
+
+  it('the terms SAC trains with agree with the reference, and their gradients with finite differences', () => {
+    const ref = sacTargets(inputs);
+    const alpha = Math.exp(inputs.logEntCoef);
+    const y = sacSoftTarget(
+      inputs.rewards,
+      inputs.dones,
+      inputs.nextQ1,
+      inputs.nextQ2,
+      inputs.nextLogProb,
+      alpha,
+      inputs.gamma,
+    );
+    expect(Array.from(y)).toEqual(Array.from(Float32Array.from(ref.targetQ)));
+    const critic = sacCriticLoss(inputs.q1, inputs.q2, ref.targetQ);
+    expect(critic.loss).toBeCloseTo(ref.criticLoss, 12);
+    const criticOf = (q1: ArrayLike<number>) => sacCriticLoss(q1, inputs.q2, ref.targetQ).loss;
+    expectClose(critic.dQ1, numericGrad(criticOf, inputs.q1), { rtol: 1e-5, atol: 1e-7 });
+    const actor = sacActorLoss(inputs.q1Pi, inputs.q2Pi, inputs.logProb, alpha);
+    expect(actor.loss).toBeCloseTo(ref.actorLoss, 12);
+    expect(Array.from(actor.useQ1)).toEqual([0, 1, 0]);
+    expect(actor.meanLogProb).toBeCloseTo((-0.7 - 1.4 + 0.2) / 3, 12);
+    const ent = sacEntCoefLoss(inputs.logEntCoef, actor.meanLogProb, inputs.targetEntropy);
+    expect(ent.loss).toBeCloseTo(ref.entCoefLoss, 12);
+    expect(ent.grad).toBeCloseTo(ref.entCoefLossGrad, 12);
+    // Ties go to Q1, where torch.min sends the gradient.
+    expect(Array.from(sacActorLoss([1], [1], [0], alpha).useQ1)).toEqual([1]);
   });
 });
 

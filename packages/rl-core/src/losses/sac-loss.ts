@@ -11,6 +11,12 @@
  * ```
  * `done` is `terminated` only: SB3's replay buffer stores `done && !TimeLimit.truncated`,
  * so a truncated transition still bootstraps. `targetEntropy = −actionDim` for "auto".
+ *
+ * {@link sacTargets} is the float64 reference on arrays (pinned by SB3's vectors). SAC trains
+ * with {@link sacSoftTarget}, {@link sacCriticLoss}, {@link sacActorLoss} and
+ * {@link sacEntCoefLoss}: the same terms one at a time, as the update needs them, with their
+ * gradients with respect to the networks' outputs and the target rounded to float32 as torch
+ * keeps it.
  */
 import { RlError } from '../errors.js';
 
@@ -83,4 +89,100 @@ export function sacTargets(inputs: SacTargetsInputs): SacTargetsResult {
     entCoefLoss: (-inputs.logEntCoef * bracket) / n,
     entCoefLossGrad: -bracket / n,
   };
+}
+
+/**
+ * The soft Bellman target `y = r + (1 − done)·γ·(min(Q̄1(s', a'), Q̄2(s', a')) − α·log π(a'|s'))`
+ * `[B]`, each value rounded to float32.
+ *
+ * @example
+ * const y = sacSoftTarget(batch.rewards, batch.dones, q1Next, q2Next, next.logProb, alpha, 0.99);
+ */
+export function sacSoftTarget(
+  rewards: ArrayLike<number>,
+  dones: ArrayLike<number>,
+  nextQ1: ArrayLike<number>,
+  nextQ2: ArrayLike<number>,
+  nextLogProb: ArrayLike<number>,
+  alpha: number,
+  gamma: number,
+): Float64Array {
+  const y = new Float64Array(rewards.length);
+  for (let i = 0; i < y.length; i++) {
+    const minQ = Math.min(nextQ1[i]!, nextQ2[i]!);
+    y[i] = Math.fround(rewards[i]! + (1 - dones[i]!) * gamma * (minQ - alpha * nextLogProb[i]!));
+  }
+  return y;
+}
+
+/**
+ * The critic loss `½ Σᵢ mean((Qᵢ(s, a) − y)²)` and its gradient `(Qᵢ − y)/B` with respect to
+ * each critic's outputs.
+ *
+ * @example
+ * const { loss, dQ1, dQ2 } = sacCriticLoss(q1, q2, y);
+ */
+export function sacCriticLoss(
+  q1: ArrayLike<number>,
+  q2: ArrayLike<number>,
+  target: ArrayLike<number>,
+): { loss: number; dQ1: Float32Array; dQ2: Float32Array } {
+  const b = target.length;
+  const dQ1 = new Float32Array(b);
+  const dQ2 = new Float32Array(b);
+  let sq1 = 0;
+  let sq2 = 0;
+  for (let i = 0; i < b; i++) {
+    const e1 = q1[i]! - target[i]!;
+    const e2 = q2[i]! - target[i]!;
+    sq1 += e1 * e1;
+    sq2 += e2 * e2;
+    dQ1[i] = e1 / b;
+    dQ2[i] = e2 / b;
+  }
+  return { loss: 0.5 * (sq1 / b + sq2 / b), dQ1, dQ2 };
+}
+
+/**
+ * The actor loss `mean(α·log π(a_π|s) − min(Q1(s, a_π), Q2(s, a_π)))`, the mean log-prob of
+ * the actions, and which critic gives the minimum for each sample (`useQ1[i] = 1`; Q1 on
+ * ties, where torch's `min` sends the gradient too): ∂loss/∂log π = α/B, and ∂loss/∂a_π flows
+ * through that critic only, as −1/B.
+ *
+ * @example
+ * const { loss, meanLogProb, useQ1 } = sacActorLoss(q1Pi, q2Pi, pi.logProb, alpha);
+ */
+export function sacActorLoss(
+  q1Pi: ArrayLike<number>,
+  q2Pi: ArrayLike<number>,
+  logProb: ArrayLike<number>,
+  alpha: number,
+): { loss: number; meanLogProb: number; useQ1: Uint8Array } {
+  const b = logProb.length;
+  const useQ1 = new Uint8Array(b);
+  let sum = 0;
+  let logProbSum = 0;
+  for (let i = 0; i < b; i++) {
+    const first = q1Pi[i]! <= q2Pi[i]!;
+    sum += alpha * logProb[i]! - (first ? q1Pi[i]! : q2Pi[i]!);
+    logProbSum += logProb[i]!;
+    useQ1[i] = first ? 1 : 0;
+  }
+  return { loss: sum / b, meanLogProb: logProbSum / b, useQ1 };
+}
+
+/**
+ * The entropy-coefficient loss `−log α·(mean log π + targetEntropy)` and its derivative
+ * `−(mean log π + targetEntropy)` with respect to log α (log π is a constant here).
+ *
+ * @example
+ * const { loss, grad } = sacEntCoefLoss(logAlpha, meanLogProb, -actDim);
+ */
+export function sacEntCoefLoss(
+  logEntCoef: number,
+  meanLogProb: number,
+  targetEntropy: number,
+): { loss: number; grad: number } {
+  const bracket = meanLogProb + targetEntropy;
+  return { loss: -logEntCoef * bracket, grad: -bracket };
 }

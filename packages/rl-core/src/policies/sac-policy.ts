@@ -4,15 +4,23 @@
  * tanh-squashed policy, and twin Q critics (256-256 ReLU) on `[obs, action]`, with a Polyak
  * target copy. torch's default `nn.Linear` init (SB3 does not orthogonally initialise SAC).
  *
- * The parameters live in kernel memory as flat vectors in {@link mlpForward}'s layout (the
- * critic is Q1's vector then Q2's), so SAC's update runs on rl-core's WebAssembly kernels
- * without a copy per step; `sacActorT` and `sacQValuesT` in `@marlts/rl-core/testing` are the
- * same networks in tfjs, for differentiating SB3's losses with autodiff (the oracles).
+ * The parameters live in kernel memory as flat vectors in `mlpForward`'s layout (the critic is
+ * Q1's vector then Q2's), and so do the passes of SAC's update, with no copy of the weights
+ * per step: {@link SacPolicy.sampleActions} (the actor and its squashed sample),
+ * {@link SacPolicy.qValues} (both critics side by side), {@link SacPolicy.criticBackward},
+ * {@link SacPolicy.criticActionGradient} (∂ min Q/∂a through the smaller critic) and
+ * {@link SacPolicy.actorBackward}. `sacActorT` and `sacQValuesT` in `@marlts/rl-core/testing`
+ * are the same networks in tfjs, whose autodiff is the oracle of those backward passes.
  */
+import { logisticNormalWeights } from '../distributions/logistic-normal.js';
+import { squashedGaussianRsample } from '../distributions/squashed-gaussian.js';
+import { RlError } from '../errors.js';
 import { type KernelBlock, type WasmKernels, wasmKernels } from '../kernels/wasm-kernels.js';
 import { KernelMlp } from '../nn/kernel-mlp.js';
 import { type Activation, initMlpParams, type MlpSpec } from '../nn/mlp.js';
 import type { Rng } from '../random.js';
+import type { BoxSpace } from '../spaces.js';
+import type { BoxDistribution } from './actor-critic.js';
 
 /** SB3's `LOG_STD_MIN` / `LOG_STD_MAX`. */
 export const LOG_STD_MIN = -20;
@@ -27,6 +35,20 @@ export interface SacPolicyOptions {
   rng: Rng;
   /** Largest batch the networks' buffers hold (SAC's `batchSize`); acting larger batches is chunked. */
   maxBatch: number;
+  /** What the env gets: the squashed actions scaled to its Box (default), or logistic-normal weights. */
+  distribution?: BoxDistribution;
+  /** With the logistic-normal: the logits are the squashed actions × this bound (default 5). */
+  logitBound?: number;
+}
+
+/** A batch of actions drawn by {@link SacPolicy.sampleActions}. */
+export interface SacSample {
+  /** Squashed actions in (−1, 1) `[n, actDim]`. */
+  actions: Float32Array;
+  /** log π(a|s) `[n]`. */
+  logProb: Float64Array;
+  /** The actor's log-stds, clamped to [LOG_STD_MIN, LOG_STD_MAX], `[n, actDim]`. */
+  logStd: Float32Array;
 }
 
 /** The parameter groups of a {@link SacPolicy}, as saved in checkpoints. */
@@ -37,6 +59,7 @@ export type SacParamGroup = 'actor' | 'critic' | 'criticTarget';
  * const policy = new SacPolicy({ obsDim: 3, actDim: 1, netArch: { pi: [256, 256], qf: [256, 256] },
  *   activation: 'relu', rng: new Rng(0), maxBatch: 256 });
  * const a = policy.act(obs, 1, rng, false); // in [-1, 1]
+ * const [q1, q2] = policy.qValues('critic', batch.obs, batch.actions);
  * policy.dispose();
  */
 export class SacPolicy {
@@ -53,6 +76,31 @@ export class SacPolicy {
   readonly params: Record<SacParamGroup, KernelBlock>;
   /** Parameters per Q network (Q2 starts at this element of the critic vectors). */
   readonly qParamCount: number;
+  readonly maxBatch: number;
+  readonly distribution: BoxDistribution;
+  readonly logitBound: number;
+  /**
+   * The update's kernel memory: the actor's input rows, the critics' `[obs, action]` rows,
+   * output gradients, ∂Q/∂input of the rows each critic is the minimum for (and those rows'
+   * tapes: the actor loss reaches one critic per sample), and both gradients.
+   */
+  private readonly pass: {
+    obs: KernelBlock;
+    qIn: KernelBlock;
+    dQ1: KernelBlock;
+    dQ2: KernelBlock;
+    dQIn1: KernelBlock;
+    dQIn2: KernelBlock;
+    q1Rows: KernelMlp;
+    q2Rows: KernelMlp;
+    rows1: Int32Array;
+    rows2: Int32Array;
+    dActor: KernelBlock;
+    gradActor: KernelBlock;
+    gradCritic: KernelBlock;
+  };
+  /** The last {@link sampleActions}' raw actor output `[n, 2·actDim]` and `n`, for {@link actorBackward}. */
+  private actorOut: { out: Float32Array; n: number } | null = null;
   private disposed = false;
 
   constructor(options: SacPolicyOptions) {
@@ -79,6 +127,35 @@ export class SacPolicy {
     critic.set(q1Init);
     critic.set(q2Init, this.qParamCount);
     this.k.view(this.params.criticTarget).set(critic);
+    this.maxBatch = maxBatch;
+    this.distribution = options.distribution ?? 'gaussian';
+    this.logitBound = options.logitBound ?? 5;
+    const k = this.k;
+    const [B, od] = [maxBatch, obsDim + actDim];
+    this.pass = {
+      obs: k.alloc(B * obsDim),
+      qIn: k.alloc(B * od),
+      dQ1: k.alloc(B),
+      dQ2: k.alloc(B),
+      dQIn1: k.alloc(B * od),
+      dQIn2: k.alloc(B * od),
+      q1Rows: new KernelMlp(this.qSpec, B, k),
+      q2Rows: new KernelMlp(this.qSpec, B, k),
+      rows1: new Int32Array(B),
+      rows2: new Int32Array(B),
+      dActor: k.alloc(B * 2 * actDim),
+      gradActor: k.alloc(this.params.actor.length),
+      gradCritic: k.alloc(this.params.critic.length),
+    };
+  }
+
+  /**
+   * Sizes of a group's layer tensors `[W₀, b₀, W₁, b₁, …]` (the critic lists Q1's then Q2's):
+   * how checkpoints split the optimiser moments.
+   */
+  tensorSizes(group: 'actor' | 'critic'): number[] {
+    const of = (sizes: readonly number[]) => sizes.slice(1).flatMap((nOut, l) => [sizes[l]! * nOut, nOut]);
+    return group === 'actor' ? of(this.actorSpec.sizes) : [...of(this.qSpec.sizes), ...of(this.qSpec.sizes)];
   }
 
   /** A copy of a parameter group (flat, in checkpoint layout). */
@@ -93,14 +170,6 @@ export class SacPolicy {
       throw new Error(`SacPolicy.set: ${group} needs ${block.length} values, got ${values.length}`);
     }
     this.k.view(block).set(values);
-  }
-
-  /**
-   * The actor's raw output `[n, 2·actDim]` (means, then unclamped log-stds) for `n ≤ maxBatch`
-   * rows at byte address `obs`; returns its byte address (valid until the next actor pass).
-   */
-  actorForward(obs: number, n: number): number {
-    return this.actorNet.forward(this.params.actor.ptr, obs, n);
   }
 
   /** Squashed actions in [−1, 1] `[n, actDim]`: tanh(mean) or tanh(mean + std·ε). */
@@ -122,6 +191,161 @@ export class SacPolicy {
     return actions;
   }
 
+  /**
+   * What the env receives for squashed actions `[n, actDim]`: `low + (a + 1)·(high − low)/2`
+   * (SB3 `unscale_action`), or with the logistic-normal the softmax weights of the logits
+   * `a·logitBound`.
+   */
+  envActions(squashed: Float32Array, space: BoxSpace): Float32Array {
+    const d = this.actDim;
+    if (this.distribution === 'logistic-normal') {
+      const logits = new Float32Array(squashed.length);
+      for (let i = 0; i < squashed.length; i++) logits[i] = squashed[i]! * this.logitBound;
+      return logisticNormalWeights(logits, d, logits);
+    }
+    const { low, high } = space;
+    const out = new Float32Array(squashed.length);
+    for (let i = 0; i < squashed.length; i++) {
+      const j = i % d;
+      out[i] = low[j]! + 0.5 * (squashed[i]! + 1) * (high[j]! - low[j]!);
+    }
+    return out;
+  }
+
+  /**
+   * Reparameterised actions for a batch `obs` `[n, obsDim]` (n ≤ `maxBatch`) with standard
+   * normal `noise` `[n, actDim]`: the actor on the kernels, then the squashed Gaussian of its
+   * means and clamped log-stds. The actor keeps its activations for {@link actorBackward}.
+   */
+  sampleActions(obs: Float32Array, noise: Float32Array): SacSample {
+    this.check();
+    const { k, pass, actDim: d } = this;
+    const n = obs.length / this.obsDim;
+    k.view(pass.obs).set(obs);
+    const ptr = this.actorNet.forward(this.params.actor.ptr, pass.obs.ptr, n);
+    const out = k.view({ ptr, length: n * 2 * d }).slice();
+    const mean = new Float32Array(n * d);
+    const logStd = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) {
+        mean[i * d + j] = out[i * 2 * d + j]!;
+        logStd[i * d + j] = Math.min(Math.max(out[i * 2 * d + d + j]!, LOG_STD_MIN), LOG_STD_MAX);
+      }
+    }
+    this.actorOut = { out, n };
+    return { ...squashedGaussianRsample(mean, logStd, noise, d), logStd };
+  }
+
+  /**
+   * Q1(s, a) and Q2(s, a) `[n]` with the critic's or the target's parameters, the two networks
+   * side by side (one on a worker when the product is worth it). The critics keep their
+   * activations for {@link criticBackward} and {@link criticActionGradient}.
+   */
+  qValues(
+    group: 'critic' | 'criticTarget',
+    obs: Float32Array,
+    actions: Float32Array,
+  ): [Float32Array, Float32Array] {
+    this.check();
+    const { k, pass, obsDim: o, actDim: d } = this;
+    const n = obs.length / o;
+    const qIn = k.view(pass.qIn);
+    for (let i = 0; i < n; i++) {
+      qIn.set(obs.subarray(i * o, i * o + o), i * (o + d));
+      qIn.set(actions.subarray(i * d, i * d + d), i * (o + d) + o);
+    }
+    const params = this.params[group].ptr;
+    k.runPair(
+      this.q1Net.planForward(params, pass.qIn.ptr, n),
+      this.q2Net.planForward(params + this.qParamCount * 4, pass.qIn.ptr, n),
+    );
+    return [
+      k.view({ ptr: this.q1Net.output, length: n }).slice(),
+      k.view({ ptr: this.q2Net.output, length: n }).slice(),
+    ];
+  }
+
+  /**
+   * ∂loss/∂critic parameters from ∂loss/∂Q1 and ∂loss/∂Q2 of the last {@link qValues} pass
+   * (which must have used the critic's parameters): a block of kernel memory, valid until the
+   * next call, and its sum of squares (non-finite if any entry is).
+   */
+  criticBackward(dQ1: Float32Array, dQ2: Float32Array): { grad: KernelBlock; sumSq: number } {
+    const { k, pass } = this;
+    k.view(pass.dQ1).set(dQ1);
+    k.view(pass.dQ2).set(dQ2);
+    const [critic, gc] = [this.params.critic.ptr, pass.gradCritic.ptr];
+    const q2Off = this.qParamCount * 4;
+    k.runPair(
+      this.q1Net.planBackward(critic, pass.dQ1.ptr, { grad: gc, dx: 0 }),
+      this.q2Net.planBackward(critic + q2Off, pass.dQ2.ptr, { grad: gc + q2Off, dx: 0 }),
+    );
+    return { grad: pass.gradCritic, sumSq: k.raw.sum_sq(pass.gradCritic.length, gc) };
+  }
+
+  /**
+   * ∂(dMinQ·Σᵢ min(Q1, Q2)(sᵢ, aᵢ))/∂aᵢ `[n, actDim]` through the last {@link qValues} pass of
+   * the critic, its weights held fixed: each sample's gradient flows through the critic
+   * `useQ1` names for it, so each critic backpropagates only its own rows.
+   */
+  criticActionGradient(useQ1: Uint8Array, dMinQ: number): Float64Array {
+    const { k, pass, obsDim: o, actDim: d } = this;
+    const n = useQ1.length;
+    let n1 = 0;
+    let n2 = 0;
+    for (let i = 0; i < n; i++) {
+      if (useQ1[i]) pass.rows1[n1++] = i;
+      else pass.rows2[n2++] = i;
+    }
+    // Every gathered row's output gradient is dMinQ: dQ1's buffer holds it for both critics.
+    k.view(pass.dQ1).fill(dMinQ);
+    const critic = this.params.critic.ptr;
+    const plan = (
+      net: KernelMlp,
+      rowsNet: KernelMlp,
+      rows: Int32Array,
+      count: number,
+      params: number,
+      dx: number,
+    ) => {
+      if (count === 0) return null;
+      rowsNet.gatherRows(net, rows, count);
+      return rowsNet.planBackward(params, pass.dQ1.ptr, { grad: 0, dx, dxFrom: o });
+    };
+    const b1 = plan(this.q1Net, pass.q1Rows, pass.rows1, n1, critic, pass.dQIn1.ptr);
+    const b2 = plan(this.q2Net, pass.q2Rows, pass.rows2, n2, critic + this.qParamCount * 4, pass.dQIn2.ptr);
+    if (b1 && b2) k.runPair(b1, b2);
+    else k.run((b1 ?? b2)!);
+    const [dQIn1, dQIn2] = [k.view(pass.dQIn1), k.view(pass.dQIn2)];
+    const dA = new Float64Array(n * d);
+    for (let r = 0; r < n1; r++)
+      for (let j = 0; j < d; j++) dA[pass.rows1[r]! * d + j] = dQIn1[r * (o + d) + o + j]!;
+    for (let r = 0; r < n2; r++)
+      for (let j = 0; j < d; j++) dA[pass.rows2[r]! * d + j] = dQIn2[r * (o + d) + o + j]!;
+    return dA;
+  }
+
+  /**
+   * ∂loss/∂actor parameters from ∂loss/∂means and ∂loss/∂(clamped) log-stds of the last
+   * {@link sampleActions} (the clamp passes no gradient outside [LOG_STD_MIN, LOG_STD_MAX]): a
+   * block of kernel memory, valid until the next call, and its sum of squares.
+   */
+  actorBackward(dMean: ArrayLike<number>, dLogStd: ArrayLike<number>): { grad: KernelBlock; sumSq: number } {
+    if (!this.actorOut) throw new RlError('STATE', 'SacPolicy.actorBackward: call sampleActions first');
+    const { k, pass, actDim: d } = this;
+    const { out, n } = this.actorOut;
+    const dAct = k.view(pass.dActor);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) {
+        const raw = out[i * 2 * d + d + j]!;
+        dAct[i * 2 * d + j] = dMean[i * d + j]!;
+        dAct[i * 2 * d + d + j] = raw >= LOG_STD_MIN && raw <= LOG_STD_MAX ? dLogStd[i * d + j]! : 0;
+      }
+    }
+    this.actorNet.backward(this.params.actor.ptr, pass.dActor.ptr, { grad: pass.gradActor.ptr, dx: 0 });
+    return { grad: pass.gradActor, sumSq: k.raw.sum_sq(pass.gradActor.length, pass.gradActor.ptr) };
+  }
+
   /** Polyak averaging `target ← (1 − τ)·target + τ·critic` (SB3 `polyak_update`, float32). */
   polyakUpdate(tau: number): void {
     const { critic, criticTarget } = this.params;
@@ -136,5 +360,13 @@ export class SacPolicy {
     this.q1Net.dispose();
     this.q2Net.dispose();
     for (const b of Object.values(this.params)) this.k.free(b);
+    const { q1Rows, q2Rows, rows1: _r1, rows2: _r2, ...blocks } = this.pass;
+    q1Rows.dispose();
+    q2Rows.dispose();
+    for (const b of Object.values(blocks)) this.k.free(b);
+  }
+
+  private check(): void {
+    if (this.disposed) throw new RlError('STATE', 'SacPolicy: disposed');
   }
 }
