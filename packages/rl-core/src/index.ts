@@ -21,7 +21,8 @@ export type { KernelVariant } from './kernels/module.js';
 
 // Algorithms
 export { Ppo } from './algos/ppo.js';
-export type { PpoLearnOptions, PpoLoadOptions, PredictOptions } from './algos/ppo.js';
+export type { PredictOptions } from './algos/base-algorithm.js';
+export type { PpoLearnOptions, PpoLoadOptions } from './algos/ppo.js';
 export { ppoConfigSchema } from './algos/ppo-config.js';
 export type { PpoConfig, PpoOptions } from './algos/ppo-config.js';
 export { Sac } from './algos/sac.js';
@@ -37,20 +38,18 @@ export {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
   checkpointChecksum,
-  decodeFloat32,
-  encodeFloat32,
-  loadCheckpointFile,
   RL_CORE_VERSION,
-  saveCheckpointFile,
   validateCheckpoint,
-} from './checkpoint.js';
+} from './checkpoint/bundle.js';
 export type {
   CheckpointBundle,
   EncodedAdamState,
   EncodedArray,
   EncodedReplayBuffer,
   EncodedSpace,
-} from './checkpoint.js';
+} from './checkpoint/bundle.js';
+export { decodeFloat32, encodeFloat32 } from './checkpoint/encode.js';
+export { loadCheckpointFile, saveCheckpointFile } from './checkpoint/files.js';
 
 // Networks and optimiser
 export { FastForward } from './nn/fast-forward.js';

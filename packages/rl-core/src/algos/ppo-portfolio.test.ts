@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
-import { decodeFloat32 } from '../checkpoint.js';
+import { decodeFloat32 } from '../checkpoint/encode.js';
 import type { Env, StepResult } from '../env.js';
 import { Pendulum } from '../envs/pendulum.js';
 import { isRlError } from '../errors.js';

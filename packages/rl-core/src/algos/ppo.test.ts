@@ -3,12 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
-import {
-  type CheckpointBundle,
-  checkpointChecksum,
-  loadCheckpointFile,
-  saveCheckpointFile,
-} from '../checkpoint.js';
+import { type CheckpointBundle, checkpointChecksum } from '../checkpoint/bundle.js';
+import { loadCheckpointFile, saveCheckpointFile } from '../checkpoint/files.js';
 import type { StepResult } from '../env.js';
 import { CartPole } from '../envs/cartpole.js';
 import { Pendulum } from '../envs/pendulum.js';

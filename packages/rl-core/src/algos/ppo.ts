@@ -6,24 +6,15 @@
  * clipped policy loss, optionally clipped value loss, entropy bonus → global-norm gradient
  * clipping → Adam, with an early stop when the approximate KL exceeds 1.5·targetKl.
  *
- * Acting runs on rl-core's WebAssembly kernels on a weight snapshot refreshed once per
- * update (tfjs costs several µs per op, more than a 64×64 forward pass). A gradient step
- * evaluates the minibatch on the kernels, takes SB3's loss and its gradient with respect to
- * the policy's outputs (`losses/ppo-loss.ts`), backpropagates it through the distribution and
- * the networks (the policy's `backward`, checked against tfjs autodiff of `ppoLossT`), clips
- * it and steps Adam, on a copy of the weights that goes back to the policy once per phase.
+ * Everything runs on rl-core's WebAssembly kernels. A gradient step evaluates the minibatch
+ * (the policy's `evaluateActions`), takes SB3's loss and its gradient with respect to the
+ * policy's outputs (`losses/ppo-loss.ts`), backpropagates it through the distribution and the
+ * networks (the policy's `backward`, checked against tfjs autodiff of `ppoLossT`), clips it
+ * and steps Adam, on a copy of the weights that goes back to the policy once per phase.
  */
 import { RolloutBuffer } from '../buffers/rollout-buffer.js';
-import {
-  CHECKPOINT_FORMAT,
-  CHECKPOINT_VERSION,
-  type CheckpointBundle,
-  encodeFloat32,
-  encodeSpace,
-  RL_CORE_VERSION,
-  sealCheckpoint,
-  validateCheckpoint,
-} from '../checkpoint.js';
+import type { CheckpointBundle } from '../checkpoint/bundle.js';
+import { bundleAdamState, bundleWeights } from '../checkpoint/read.js';
 import { categoricalMode, categoricalSample } from '../distributions/categorical.js';
 import type { Env, VecEnv } from '../env.js';
 import { RlError } from '../errors.js';
@@ -33,44 +24,23 @@ import type { RunningMeanStdState } from '../normalize/running-mean-std.js';
 import { ObsNormalizer, RewardNormalizer, type RewardNormalizerState } from '../normalize/vec-normalize.js';
 import { Adam } from '../optim/adam.js';
 import { ActorCriticPolicy } from '../policies/actor-critic.js';
-import { Rng, type RngState } from '../random.js';
 import { explainedVariance } from '../returns.js';
-import { type Space, spaceMismatch, spaceSize } from '../spaces.js';
-import { toVecEnv } from '../vec-env.js';
 import {
-  assertAlive,
-  bundleAdamState,
-  bundleSpaces,
-  bundleWeights,
-  EpisodeStats,
-  firstNonFinite,
-  parseOptions,
+  BaseAlgorithm,
+  type BaseLearnOptions,
+  type PredictOptions,
   yieldToEventLoop,
-} from './common.js';
+} from './base-algorithm.js';
 import { type PpoConfig, type PpoOptions, ppoConfigSchema } from './ppo-config.js';
-import {
-  decodeSchedule,
-  type EncodedSchedule,
-  encodeSchedule,
-  type Schedule,
-  scheduleValue,
-} from './schedule.js';
+import { type Schedule, scheduleValue } from './schedule.js';
 import type { PpoProgress, PpoTrainStats } from './stats.js';
 
 /** Options of {@link Ppo.learn}. */
-export interface PpoLearnOptions {
+export interface PpoLearnOptions extends BaseLearnOptions {
   /** Env steps to train for (rounded up to whole rollouts of nSteps·nEnvs). */
   totalTimesteps: number;
   /** Called after every rollout + update; return `false` to stop. */
   callback?: (progress: PpoProgress) => unknown;
-  /** SB3's `reset_num_timesteps` (default true): false continues the step count and the schedule. */
-  resetNumTimesteps?: boolean;
-}
-
-/** Options of {@link Ppo.predict}. */
-export interface PredictOptions {
-  /** Mean / argmax action instead of a sample (default false, as SB3). */
-  deterministic?: boolean;
 }
 
 /** Options of {@link Ppo.load}. */
@@ -81,6 +51,9 @@ export interface PpoLoadOptions {
   learningRate?: Schedule;
   clipRange?: Schedule;
 }
+
+/** The config's schedules, stored in checkpoints as their encoded form. */
+const SCHEDULES = ['learningRate', 'clipRange'] as const;
 
 /** One minibatch's diagnostics, in the order a non-finite one is reported. */
 const MINIBATCH_STATS = [
@@ -116,55 +89,26 @@ function minibatchStats(loss: PpoLossResult, gradNorm: number): MinibatchStats {
  * const bundle = ppo.save();
  * ppo.dispose();
  */
-export class Ppo {
-  /** The resolved options (SB3 defaults filled in). */
-  readonly config: PpoConfig;
-  readonly observationSpace: Space;
-  readonly actionSpace: Space;
-  private env: VecEnv | null = null;
-  private readonly obsDim: number;
+export class Ppo extends BaseAlgorithm<PpoConfig, PpoLearnOptions, PpoTrainStats> {
   private readonly policy: ActorCriticPolicy;
   private readonly optimizer: Adam;
-  private readonly rng: Rng;
   private readonly obsNorm: ObsNormalizer | null;
   private retNorm: RewardNormalizer | null = null;
   private buffer: RolloutBuffer | null = null;
-  private lastObs: Float32Array | null = null;
   private lastEpisodeStarts = new Float32Array(0);
-  private readonly episodes = new EpisodeStats();
-  private numTimesteps = 0;
-  private nUpdates = 0;
-  private progressRemaining = 1;
-  private envSeeded = false;
+  /** A loaded model's return statistics, handed to the reward normaliser of its first env. */
   private loadedRetRms: RunningMeanStdState | null = null;
-  private disposed = false;
-  private learning = false;
 
   constructor(options: PpoOptions) {
-    const { env, observationSpace, actionSpace, ...rest } = options ?? ({} as PpoOptions);
-    this.config = parseOptions(ppoConfigSchema, rest, 'Ppo') as PpoConfig;
-    const obsSpace = env?.observationSpace ?? observationSpace;
-    const actSpace = env?.actionSpace ?? actionSpace;
-    if (!obsSpace || !actSpace) {
-      throw new RlError('CONFIG', 'Ppo: pass env (or observationSpace and actionSpace for inference only)', {
-        field: 'env',
-      });
-    }
-    if (obsSpace.kind !== 'box') {
-      throw new RlError('CONFIG', 'Ppo: observationSpace must be a Box', { field: 'observationSpace' });
-    }
-    this.observationSpace = obsSpace;
-    this.actionSpace = actSpace;
-    this.obsDim = spaceSize(obsSpace);
+    super('Ppo', ppoConfigSchema, options, SCHEDULES);
     const c = this.config;
     const arch = c.policy.netArch;
     const netArch = Array.isArray(arch)
       ? { pi: arch, vf: arch }
       : { pi: arch?.pi ?? [64, 64], vf: arch?.vf ?? arch?.pi ?? [64, 64] };
-    this.rng = new Rng(c.seed);
     this.policy = new ActorCriticPolicy({
       obsDim: this.obsDim,
-      actionSpace: actSpace,
+      actionSpace: this.actionSpace,
       netArch,
       activation: c.policy.activation ?? 'tanh',
       logStdInit: c.policy.logStdInit,
@@ -179,30 +123,11 @@ export class Ppo {
       eps: c.adamEps,
     });
     this.obsNorm = c.normalizeObs ? new ObsNormalizer(this.obsDim, c.clipObs) : null;
-    if (env) this.setEnv(env);
+    if (options.env) this.setEnv(options.env);
   }
 
-  /** Env steps taken so far (SB3 `num_timesteps`). */
-  get timesteps(): number {
-    return this.numTimesteps;
-  }
-
-  /** Swaps the training env (same spaces; e.g. a fresh data window for online retraining). */
-  setEnv(env: Env | VecEnv): void {
-    assertAlive(this.disposed, 'Ppo');
-    if (this.learning) throw new RlError('STATE', 'Ppo.setEnv: not while learn() is running');
-    for (const [name, a, b] of [
-      ['observationSpace', env.observationSpace, this.observationSpace],
-      ['actionSpace', env.actionSpace, this.actionSpace],
-    ] as const) {
-      const why = spaceMismatch(a, b);
-      if (why)
-        throw new RlError('CONFIG', `Ppo.setEnv: the env's ${name} differs from the model's (${why})`, {
-          field: name,
-        });
-    }
-    const venv = toVecEnv(env);
-    this.env = venv;
+  /** A rollout buffer for the env's copies, and a reward normaliser keeping its statistics. */
+  protected attachEnv(venv: VecEnv): void {
     const n = venv.nEnvs;
     if (n * this.config.nSteps < 2 && this.config.normalizeAdvantage) {
       throw new RlError('CONFIG', 'Ppo: nSteps · nEnvs must be > 1 to normalise advantages', {
@@ -223,49 +148,18 @@ export class Ppo {
       : null;
     const prior = oldRet?.rms.getState() ?? this.loadedRetRms;
     if (prior && this.retNorm) this.retNorm.rms.setState(prior);
-    this.lastObs = null;
   }
 
-  /**
-   * Trains for `totalTimesteps` env steps. Rejects with `RlError('NAN')` if a reward,
-   * loss or gradient is not finite (the bad update is not applied), `RlError('STATE')`
-   * without an env or after dispose.
-   */
-  async learn(options: PpoLearnOptions): Promise<PpoProgress> {
-    assertAlive(this.disposed, 'Ppo');
+  /** Rollouts and updates until `totalTimesteps` more env steps (SB3 `OnPolicyAlgorithm.learn`). */
+  protected async learnLoop(options: PpoLearnOptions): Promise<PpoProgress> {
     const { totalTimesteps, callback, resetNumTimesteps = true } = options;
-    if (!Number.isInteger(totalTimesteps) || totalTimesteps < 1) {
-      throw new RlError(
-        'CONFIG',
-        `Ppo.learn: totalTimesteps must be a positive integer, got ${totalTimesteps}`,
-        {
-          field: 'totalTimesteps',
-        },
-      );
-    }
-    if (!this.env || !this.buffer)
-      throw new RlError('STATE', 'Ppo.learn: no env; pass one to the constructor or setEnv()');
-    if (this.learning) throw new RlError('STATE', 'Ppo.learn: already running; await the previous call');
-    this.learning = true;
-    try {
-      return await this.learnLoop(totalTimesteps, resetNumTimesteps, callback);
-    } finally {
-      this.learning = false;
-    }
-  }
-
-  private async learnLoop(
-    totalTimesteps: number,
-    resetNumTimesteps: boolean,
-    callback: PpoLearnOptions['callback'],
-  ): Promise<PpoProgress> {
     if (resetNumTimesteps) this.numTimesteps = 0;
     const target = this.numTimesteps + totalTimesteps;
-    if (resetNumTimesteps || this.lastObs === null) this.resetEnv();
+    if (resetNumTimesteps || this.lastObs === null) this.startEpisodes();
     const start = this.numTimesteps;
     let busyMs = 0;
     let iteration = 0;
-    let progress: PpoProgress = this.progress(target, 0, 0, null);
+    let progress: PpoProgress = this.progressRecord(target, 0, 0, null);
     while (this.numTimesteps < target) {
       const t0 = performance.now();
       this.collectRollout();
@@ -273,49 +167,21 @@ export class Ppo {
       this.progressRemaining = 1 - this.numTimesteps / target;
       const stats = this.train();
       busyMs += performance.now() - t0;
-      progress = this.progress(target, iteration, ((this.numTimesteps - start) * 1000) / busyMs, stats);
+      progress = this.progressRecord(target, iteration, ((this.numTimesteps - start) * 1000) / busyMs, stats);
       if (callback?.(progress) === false) break;
       await yieldToEventLoop();
-      assertAlive(this.disposed, 'Ppo');
+      this.assertAlive();
     }
     return progress;
   }
 
-  private progress(target: number, iteration: number, sps: number, train: PpoTrainStats | null): PpoProgress {
-    return {
-      timesteps: this.numTimesteps,
-      totalTimesteps: target,
-      iteration,
-      stepsPerSecond: sps,
-      episodeRewardMean: this.episodes.meanReward,
-      episodeLengthMean: this.episodes.meanLength,
-      episodes: this.episodes.count,
-      train,
-    };
-  }
-
-  private resetEnv(): void {
-    const env = this.env!;
-    const { obs } = this.envSeeded ? env.reset() : env.reset({ seed: this.config.seed });
-    this.envSeeded = true;
-    this.checkObs(obs, 'reset');
-    this.obsNorm?.update(obs, env.nEnvs);
+  /** Resets the env and the normalisers' running returns; every env starts an episode. */
+  private startEpisodes(): void {
+    const obs = this.resetEnv();
+    this.obsNorm?.update(obs, this.env!.nEnvs);
     this.retNorm?.resetReturns();
     this.lastObs = obs;
-    this.lastEpisodeStarts = new Float32Array(env.nEnvs).fill(1);
-  }
-
-  private checkObs(obs: Float32Array, where: string): void {
-    const bad = firstNonFinite(obs);
-    if (bad >= 0) {
-      throw new RlError(
-        'NAN',
-        `Ppo: the env returned a non-finite observation (${obs[bad]}) at ${where}, step ${this.numTimesteps}`,
-        {
-          field: 'obs',
-        },
-      );
-    }
+    this.lastEpisodeStarts = new Float32Array(this.env!.nEnvs).fill(1);
   }
 
   private normalize(obs: Float32Array): Float32Array {
@@ -338,17 +204,7 @@ export class Ppo {
       const envActions = this.policy.envActions(actions, this.actionSpace);
       const step = env.step(envActions);
       this.numTimesteps += n;
-      const bad = firstNonFinite(step.rewards);
-      if (bad >= 0) {
-        throw new RlError(
-          'NAN',
-          `Ppo: env ${bad} returned a non-finite reward (${step.rewards[bad]}) at step ${this.numTimesteps}`,
-          {
-            field: 'reward',
-          },
-        );
-      }
-      this.checkObs(step.obs, 'step');
+      this.checkStep(step);
       dones = new Float32Array(n);
       for (let i = 0; i < n; i++) {
         dones[i] = step.terminated[i] || step.truncated[i] ? 1 : 0;
@@ -471,20 +327,10 @@ export class Ppo {
 
   /**
    * Actions for flat observations `[obsDim]` or `[n·obsDim]`: Int32Array of indices
-   * (Discrete) or Float32Array `[n·actDim]` clipped to the action space (Box). Pure JS.
+   * (Discrete) or Float32Array `[n·actDim]` clipped to the action space (Box).
    */
   predict(obs: ArrayLike<number>, options: PredictOptions = {}): Float32Array | Int32Array {
-    assertAlive(this.disposed, 'Ppo');
-    const n = obs.length / this.obsDim;
-    if (!Number.isInteger(n) || n < 1) {
-      throw new RlError(
-        'SHAPE',
-        `Ppo.predict: ${obs.length} values is not a multiple of obsDim ${this.obsDim}`,
-        {
-          field: 'obs',
-        },
-      );
-    }
+    const n = this.batchOf(obs);
     const x = this.obsNorm ? this.obsNorm.normalize(obs) : obs;
     const head = this.policy.head(x, n);
     const deterministic = options.deterministic ?? false;
@@ -502,39 +348,12 @@ export class Ppo {
 
   /** The model as a checkpoint bundle; throws `RlError('NAN')` rather than save non-finite weights. */
   save(): CheckpointBundle {
-    assertAlive(this.disposed, 'Ppo');
-    const weights = this.policy.getWeights();
-    const bad = firstNonFinite(weights);
-    if (bad >= 0)
-      throw new RlError('NAN', `Ppo.save: weight ${bad} is ${weights[bad]}; not saving`, {
-        field: 'weights.policy',
-      });
-    const opt = this.optimizer.getState();
-    const { learningRate, clipRange, ...rest } = this.config;
-    return sealCheckpoint({
-      format: CHECKPOINT_FORMAT,
-      version: CHECKPOINT_VERSION,
-      algo: 'ppo',
-      rlCoreVersion: RL_CORE_VERSION,
-      createdAt: new Date().toISOString(),
-      config: {
-        ...rest,
-        learningRate: encodeSchedule(learningRate, this.progressRemaining),
-        clipRange: encodeSchedule(clipRange, this.progressRemaining),
-      },
-      spaces: { observation: encodeSpace(this.observationSpace), action: encodeSpace(this.actionSpace) },
-      weights: { policy: encodeFloat32(weights) },
-      optimizers: {
-        policy: {
-          step: opt.step,
-          m: opt.m.map((x) => encodeFloat32(x)),
-          v: opt.v.map((x) => encodeFloat32(x)),
-        },
-      },
+    this.assertAlive();
+    return this.bundle({
+      weights: { policy: this.policy.getWeights() },
+      optimizers: { policy: this.optimizer.getState() },
       normalizers: { obs: this.obsNorm?.getState() ?? null, reward: this.retNorm?.getState() ?? null },
-      rng: [...this.rng.getState()],
-      timesteps: this.numTimesteps,
-      state: { nUpdates: this.nUpdates, progressRemaining: this.progressRemaining },
+      state: {},
     });
   }
 
@@ -543,59 +362,24 @@ export class Ppo {
    * `RlError('CHECKPOINT')` naming the field.
    */
   static load(bundle: CheckpointBundle | unknown, options: PpoLoadOptions = {}): Ppo {
-    const b = validateCheckpoint(bundle, 'ppo');
-    const { observationSpace, actionSpace } = bundleSpaces(b, options.env, 'Ppo.load');
-    const cfg = b.config as Record<string, unknown>;
-    let ppo: Ppo;
-    try {
-      ppo = new Ppo({
-        ...(cfg as PpoOptions),
-        learningRate: options.learningRate ?? decodeSchedule(cfg.learningRate as EncodedSchedule),
-        clipRange: options.clipRange ?? decodeSchedule(cfg.clipRange as EncodedSchedule),
-        observationSpace,
-        actionSpace,
-      });
-    } catch (cause) {
-      const field = `config.${(cause as RlError).field ?? ''}`;
-      throw new RlError('CHECKPOINT', `Ppo.load: ${(cause as Error).message}`, { field, cause });
-    }
-    try {
-      ppo.policy.setWeights(bundleWeights(b, 'policy', ppo.policy.size, 'Ppo.load'));
-      ppo.optimizer.setState(bundleAdamState(b, 'policy', [ppo.policy.size], 'Ppo.load'));
-      const norm = b.normalizers as {
-        obs?: RunningMeanStdState | null;
-        reward?: RewardNormalizerState | null;
-      };
-      if (ppo.obsNorm) {
-        if (!norm.obs)
-          throw new RlError('CHECKPOINT', 'Ppo.load: normalizers.obs is missing', {
-            field: 'normalizers.obs',
-          });
-        ppo.obsNorm.setState(norm.obs);
-      }
-      ppo.loadedRetRms = norm.reward?.rms ?? null;
-      ppo.rng.setState(b.rng as unknown as RngState);
-      ppo.numTimesteps = b.timesteps;
-      ppo.nUpdates = Number(b.state.nUpdates ?? 0);
-      ppo.progressRemaining = Number(b.state.progressRemaining ?? 1);
-      ppo.envSeeded = true;
-      if (options.env) ppo.setEnv(options.env);
-    } catch (e) {
-      ppo.dispose();
-      throw e;
-    }
-    return ppo;
+    return BaseAlgorithm.fromBundle(bundle, 'ppo', options, SCHEDULES, (o) => new Ppo(o as PpoOptions));
   }
 
-  /** Frees the model's tensors (the env is not closed). Idempotent. */
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  protected readParts(b: CheckpointBundle, who: string): void {
+    this.policy.setWeights(bundleWeights(b, 'policy', this.policy.size, who));
+    this.optimizer.setState(bundleAdamState(b, 'policy', [this.policy.size], who));
+    const norm = b.normalizers as { obs?: RunningMeanStdState | null; reward?: RewardNormalizerState | null };
+    if (this.obsNorm) {
+      if (!norm.obs) {
+        throw new RlError('CHECKPOINT', `${who}: normalizers.obs is missing`, { field: 'normalizers.obs' });
+      }
+      this.obsNorm.setState(norm.obs);
+    }
+    this.loadedRetRms = norm.reward?.rms ?? null;
+  }
+
+  protected free(): void {
     this.policy.dispose();
     this.optimizer.dispose();
-  }
-
-  [Symbol.dispose](): void {
-    this.dispose();
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../backend.js';
-import { type CheckpointBundle, checkpointChecksum } from '../checkpoint.js';
+import { type CheckpointBundle, checkpointChecksum } from '../checkpoint/bundle.js';
 import type { StepResult } from '../env.js';
 import { CartPole } from '../envs/cartpole.js';
 import { Pendulum } from '../envs/pendulum.js';
@@ -17,6 +17,15 @@ class NanRewardPendulum extends Pendulum {
   override step(action: ArrayLike<number>): StepResult {
     const r = super.step(action);
     return { ...r, reward: ++this.count > 50 ? Number.NaN : r.reward };
+  }
+}
+
+/** Starts every episode with an infinite angular velocity. */
+class InfiniteResetPendulum extends Pendulum {
+  override reset(options?: { seed?: number }) {
+    const r = super.reset(options);
+    r.obs[2] = Number.POSITIVE_INFINITY;
+    return r;
   }
 }
 
@@ -125,6 +134,14 @@ describe.each(['cpu', 'wasm'] as const)('Sac on %s', (backend) => {
     );
     expect(broken.save().algo).toBe('sac');
     broken.dispose();
+
+    // A non-finite first observation is refused before it reaches the replay buffer.
+    const badStart = new Sac({ env: new InfiniteResetPendulum(), seed: 0, ...tiny });
+    await expect(badStart.learn({ totalTimesteps: 10 })).rejects.toThrow(
+      expect.objectContaining({ code: 'NAN', field: 'obs', message: expect.stringMatching(/at reset/) }),
+    );
+    expect(badStart.replaySize).toBe(0);
+    badStart.dispose();
 
     // An exploding learning rate: a loss or gradient of the update goes non-finite and is named.
     const exploding = new Sac({ env: new Pendulum(), seed: 0, ...tiny, learningRate: 1e38 });

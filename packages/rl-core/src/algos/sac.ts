@@ -3,69 +3,47 @@
  * entropy coefficient (Haarnoja et al. 2018, arXiv:1801.01290 and arXiv:1812.05905),
  * following SB3 v2.4 `stable_baselines3/sac/sac.py` and `common/off_policy_algorithm.py`:
  * random actions until `learningStarts`, then every `trainFreq` env steps `gradientSteps`
- * updates of: critic (soft Bellman target from the target critics) → actor (reparameterised,
- * through the updated critic) → entropy coefficient (towards −dim A) → Polyak update.
+ * updates of: critics (soft Bellman target from the target critics) → actor (reparameterised,
+ * through the updated critics) → entropy coefficient (towards −dim A) → Polyak update.
  * Terminations stop the bootstrap; truncations do not (the real last observation is stored).
  */
 
 import { ReplayBuffer, type ReplayBufferState } from '../buffers/replay-buffer.js';
-import {
-  CHECKPOINT_FORMAT,
-  CHECKPOINT_VERSION,
-  type CheckpointBundle,
-  decodeFloat32,
-  type EncodedAdamState,
-  type EncodedReplayBuffer,
-  encodeFloat32,
-  encodeSpace,
-  RL_CORE_VERSION,
-  sealCheckpoint,
-  validateCheckpoint,
-} from '../checkpoint.js';
+import type { CheckpointBundle } from '../checkpoint/bundle.js';
+import { decodeReplayBuffer, encodeReplayBuffer } from '../checkpoint/encode.js';
+import { bundleAdamState, bundleWeights } from '../checkpoint/read.js';
 import { assertWeightSpace } from '../distributions/logistic-normal.js';
 import { squashedGaussianBackward } from '../distributions/squashed-gaussian.js';
 import type { Env, VecEnv } from '../env.js';
 import { RlError } from '../errors.js';
 import { wasmKernels } from '../kernels/wasm-kernels.js';
 import { sacActorLoss, sacCriticLoss, sacEntCoefLoss, sacSoftTarget } from '../losses/sac-loss.js';
-import { Adam, type AdamState } from '../optim/adam.js';
+import { Adam } from '../optim/adam.js';
 import { type SacParamGroup, SacPolicy } from '../policies/sac-policy.js';
-import { Rng, type RngState } from '../random.js';
-import { type BoxSpace, type Space, spaceMismatch, spaceSize } from '../spaces.js';
-import { toVecEnv } from '../vec-env.js';
+import { type BoxSpace, spaceSize } from '../spaces.js';
 import {
-  assertAlive,
-  bundleAdamState,
-  bundleSpaces,
-  bundleWeights,
-  EpisodeStats,
-  firstNonFinite,
-  parseOptions,
+  BaseAlgorithm,
+  type BaseLearnOptions,
+  type PredictOptions,
   yieldToEventLoop,
-} from './common.js';
-import type { PredictOptions } from './ppo.js';
+} from './base-algorithm.js';
 import { type SacConfig, type SacOptions, sacConfigSchema } from './sac-config.js';
-import {
-  decodeSchedule,
-  type EncodedSchedule,
-  encodeSchedule,
-  type Schedule,
-  scheduleValue,
-} from './schedule.js';
+import { type Schedule, scheduleValue } from './schedule.js';
 import type { SacProgress, SacTrainStats } from './stats.js';
 
 /** torch's Adam defaults (SB3's SAC passes only the learning rate). */
 const ADAM = { beta1: 0.9, beta2: 0.999 } as const;
 
+/** The config's schedules, stored in checkpoints as their encoded form. */
+const SCHEDULES = ['learningRate'] as const;
+
 /** Options of {@link Sac.learn}. */
-export interface SacLearnOptions {
+export interface SacLearnOptions extends BaseLearnOptions {
   totalTimesteps: number;
   /** Called every `callbackEvery` env steps; return `false` to stop. */
   callback?: (progress: SacProgress) => unknown;
   /** Env steps between callbacks (default 1000). */
   callbackEvery?: number;
-  /** SB3's `reset_num_timesteps` (default true). */
-  resetNumTimesteps?: boolean;
 }
 
 /** Options of {@link Sac.save}. */
@@ -88,12 +66,8 @@ export interface SacLoadOptions {
  * const action = sac.predict(obs, { deterministic: true }); // Float32Array in the action bounds
  * sac.dispose();
  */
-export class Sac {
-  readonly config: SacConfig;
-  readonly observationSpace: Space;
-  readonly actionSpace: BoxSpace;
-  private env: VecEnv | null = null;
-  private readonly obsDim: number;
+export class Sac extends BaseAlgorithm<SacConfig, SacLearnOptions, SacTrainStats> {
+  declare readonly actionSpace: BoxSpace;
   private readonly actDim: number;
   private readonly policy: SacPolicy;
   /** Adam on the actor's and on the critics' parameters, moments in kernel memory beside them. */
@@ -102,32 +76,14 @@ export class Sac {
   private readonly entOpt: { logEntCoef: Float32Array; optimizer: Adam } | null;
   private entCoef: number;
   private readonly targetEntropy: number;
-  private readonly rng: Rng;
   private readonly replay: ReplayBuffer;
-  private lastObs: Float32Array | null = null;
-  private readonly episodes = new EpisodeStats();
-  private numTimesteps = 0;
-  private nUpdates = 0;
-  private progressRemaining = 1;
-  private envSeeded = false;
-  private disposed = false;
-  private learning = false;
   /** Sums of the training statistics since the last report. */
   private statSums = { criticLoss: 0, actorLoss: 0, entCoefLoss: 0, logProb: 0 };
   private statCount = 0;
 
   constructor(options: SacOptions) {
-    const { env, observationSpace, actionSpace, ...rest } = options ?? ({} as SacOptions);
-    this.config = parseOptions(sacConfigSchema, rest, 'Sac') as SacConfig;
-    const obsSpace = env?.observationSpace ?? observationSpace;
-    const actSpace = env?.actionSpace ?? actionSpace;
-    if (!obsSpace || !actSpace) {
-      throw new RlError('CONFIG', 'Sac: pass env (or observationSpace and actionSpace for inference only)', {
-        field: 'env',
-      });
-    }
-    if (obsSpace.kind !== 'box')
-      throw new RlError('CONFIG', 'Sac: observationSpace must be a Box', { field: 'observationSpace' });
+    super('Sac', sacConfigSchema, options, SCHEDULES);
+    const actSpace = this.actionSpace as BoxSpace | { kind: 'discrete' };
     if (actSpace.kind !== 'box')
       throw new RlError('CONFIG', 'Sac: actionSpace must be a Box (continuous actions)', {
         field: 'actionSpace',
@@ -143,17 +99,13 @@ export class Sac {
         );
       }
     }
-    if (this.config.policy.distribution === 'logistic-normal') assertWeightSpace(actSpace, 'Sac');
-    this.observationSpace = obsSpace;
-    this.actionSpace = actSpace;
-    this.obsDim = spaceSize(obsSpace);
-    this.actDim = spaceSize(actSpace);
     const c = this.config;
+    if (c.policy.distribution === 'logistic-normal') assertWeightSpace(actSpace, 'Sac');
+    this.actDim = spaceSize(actSpace);
     const arch = c.policy.netArch;
     const netArch = Array.isArray(arch)
       ? { pi: arch, qf: arch }
       : { pi: arch?.pi ?? [256, 256], qf: arch?.qf ?? arch?.pi ?? [256, 256] };
-    this.rng = new Rng(c.seed);
     this.policy = new SacPolicy({
       obsDim: this.obsDim,
       actDim: this.actDim,
@@ -182,12 +134,7 @@ export class Sac {
       this.entOpt = null;
     }
     this.replay = new ReplayBuffer({ capacity: c.bufferSize, obsDim: this.obsDim, actDim: this.actDim });
-    if (env) this.setEnv(env);
-  }
-
-  /** Env steps taken so far. */
-  get timesteps(): number {
-    return this.numTimesteps;
+    if (options.env) this.setEnv(options.env);
   }
 
   /** Transitions in the replay buffer. */
@@ -200,72 +147,27 @@ export class Sac {
    * hand one model's experience to another.
    */
   getReplayBuffer(): ReplayBufferState {
-    assertAlive(this.disposed, 'Sac');
+    this.assertAlive();
     return this.replay.getState();
   }
 
   /** Replaces the replay buffer with {@link getReplayBuffer}'s output; a shape mismatch throws `RlError('CHECKPOINT')` and changes nothing. */
   setReplayBuffer(state: ReplayBufferState): void {
-    assertAlive(this.disposed, 'Sac');
+    this.assertAlive();
     if (this.learning) throw new RlError('STATE', 'Sac.setReplayBuffer: not while learn() is running');
     this.replay.setState(state);
   }
 
-  /** Swaps the training env (same spaces); the replay buffer is kept. */
-  setEnv(env: Env | VecEnv): void {
-    assertAlive(this.disposed, 'Sac');
-    if (this.learning) throw new RlError('STATE', 'Sac.setEnv: not while learn() is running');
-    for (const [name, a, b] of [
-      ['observationSpace', env.observationSpace, this.observationSpace],
-      ['actionSpace', env.actionSpace, this.actionSpace],
-    ] as const) {
-      const why = spaceMismatch(a, b);
-      if (why)
-        throw new RlError('CONFIG', `Sac.setEnv: the env's ${name} differs from the model's (${why})`, {
-          field: name,
-        });
-    }
-    this.env = toVecEnv(env);
-    this.lastObs = null;
-  }
+  /** The replay buffer is kept across envs. */
+  protected attachEnv(): void {}
 
-  /** Trains for `totalTimesteps` env steps; rejects with `RlError('NAN')` on a non-finite loss. */
-  async learn(options: SacLearnOptions): Promise<SacProgress> {
-    assertAlive(this.disposed, 'Sac');
+  /** Env steps and gradient steps until `totalTimesteps` more env steps (SB3 `OffPolicyAlgorithm.learn`). */
+  protected async learnLoop(options: SacLearnOptions): Promise<SacProgress> {
     const { totalTimesteps, callback, callbackEvery = 1000, resetNumTimesteps = true } = options;
-    if (!Number.isInteger(totalTimesteps) || totalTimesteps < 1) {
-      throw new RlError(
-        'CONFIG',
-        `Sac.learn: totalTimesteps must be a positive integer, got ${totalTimesteps}`,
-        {
-          field: 'totalTimesteps',
-        },
-      );
-    }
-    const env = this.env;
-    if (!env) throw new RlError('STATE', 'Sac.learn: no env; pass one to the constructor or setEnv()');
-    if (this.learning) throw new RlError('STATE', 'Sac.learn: already running; await the previous call');
-    this.learning = true;
-    try {
-      return await this.learnLoop(totalTimesteps, resetNumTimesteps, callback, callbackEvery);
-    } finally {
-      this.learning = false;
-    }
-  }
-
-  private async learnLoop(
-    totalTimesteps: number,
-    resetNumTimesteps: boolean,
-    callback: SacLearnOptions['callback'],
-    callbackEvery: number,
-  ): Promise<SacProgress> {
     const env = this.env!;
     if (resetNumTimesteps) this.numTimesteps = 0;
     const target = this.numTimesteps + totalTimesteps;
-    if (resetNumTimesteps || this.lastObs === null) {
-      this.lastObs = (this.envSeeded ? env.reset() : env.reset({ seed: this.config.seed })).obs;
-      this.envSeeded = true;
-    }
+    if (resetNumTimesteps || this.lastObs === null) this.lastObs = this.resetEnv();
     const c = this.config;
     const n = env.nEnvs;
     const start = this.numTimesteps;
@@ -288,12 +190,13 @@ export class Sac {
         progress = this.progress(target, iteration, ((this.numTimesteps - start) * 1000) / busyMs);
         if (callback?.(progress) === false) break;
         await yieldToEventLoop();
-        assertAlive(this.disposed, 'Sac');
+        this.assertAlive();
       }
     }
     return progress;
   }
 
+  /** The progress record, with the means of the training statistics since the last one. */
   private progress(target: number, iteration: number, sps: number): SacProgress {
     let train: SacTrainStats | null = null;
     if (this.statCount > 0) {
@@ -310,16 +213,7 @@ export class Sac {
       this.statSums = { criticLoss: 0, actorLoss: 0, entCoefLoss: 0, logProb: 0 };
       this.statCount = 0;
     }
-    return {
-      timesteps: this.numTimesteps,
-      totalTimesteps: target,
-      iteration,
-      stepsPerSecond: sps,
-      episodeRewardMean: this.episodes.meanReward,
-      episodeLengthMean: this.episodes.meanLength,
-      episodes: this.episodes.count,
-      train,
-    };
+    return this.progressRecord(target, iteration, sps, train);
   }
 
   /** One vector env step: act, store transitions (real last obs on done), advance. */
@@ -335,23 +229,7 @@ export class Sac {
     }
     const step = env.step(this.policy.envActions(scaled, this.actionSpace));
     this.numTimesteps += n;
-    const bad = firstNonFinite(step.rewards);
-    if (bad >= 0) {
-      throw new RlError(
-        'NAN',
-        `Sac: env ${bad} returned a non-finite reward (${step.rewards[bad]}) at step ${this.numTimesteps}`,
-        {
-          field: 'reward',
-        },
-      );
-    }
-    if (firstNonFinite(step.obs) >= 0) {
-      throw new RlError(
-        'NAN',
-        `Sac: the env returned a non-finite observation at step ${this.numTimesteps}`,
-        { field: 'obs' },
-      );
-    }
+    this.checkStep(step);
     const o = this.obsDim;
     for (let i = 0; i < n; i++) {
       const info = step.infos[i];
@@ -457,17 +335,7 @@ export class Sac {
 
   /** Actions in the env's bounds for flat observations `[n·obsDim]` (actor on the kernels). */
   predict(obs: ArrayLike<number>, options: PredictOptions = {}): Float32Array {
-    assertAlive(this.disposed, 'Sac');
-    const n = obs.length / this.obsDim;
-    if (!Number.isInteger(n) || n < 1) {
-      throw new RlError(
-        'SHAPE',
-        `Sac.predict: ${obs.length} values is not a multiple of obsDim ${this.obsDim}`,
-        {
-          field: 'obs',
-        },
-      );
-    }
+    const n = this.batchOf(obs);
     const squashed = this.policy.act(obs, n, this.rng, options.deterministic ?? false);
     return this.policy.envActions(squashed, this.actionSpace);
   }
@@ -478,144 +346,50 @@ export class Sac {
    * networks, and a warm start without it refills from new experience.
    */
   save(options: SacSaveOptions = {}): CheckpointBundle {
-    assertAlive(this.disposed, 'Sac');
+    this.assertAlive();
+    const p = this.policy;
     const weights: Record<string, Float32Array> = {
-      actor: this.policy.get('actor'),
-      critic: this.policy.get('critic'),
-      criticTarget: this.policy.get('criticTarget'),
+      actor: p.get('actor'),
+      critic: p.get('critic'),
+      criticTarget: p.get('criticTarget'),
     };
+    const optimizers = { actor: this.optimizers.actor.getState(), critic: this.optimizers.critic.getState() };
     if (this.entOpt) weights.logEntCoef = this.entOpt.logEntCoef.slice();
-    for (const [name, w] of Object.entries(weights)) {
-      const bad = firstNonFinite(w);
-      if (bad >= 0)
-        throw new RlError('NAN', `Sac.save: ${name}[${bad}] is ${w[bad]}; not saving`, {
-          field: `weights.${name}`,
-        });
-    }
-    const enc = (s: AdamState): EncodedAdamState => ({
-      step: s.step,
-      m: s.m.map((x) => encodeFloat32(x)),
-      v: s.v.map((x) => encodeFloat32(x)),
-    });
-    const optimizers: Record<string, EncodedAdamState> = {
-      actor: enc(this.optimizers.actor.getState()),
-      critic: enc(this.optimizers.critic.getState()),
-    };
-    if (this.entOpt) optimizers.entCoef = enc(this.entOpt.optimizer.getState());
-    const { learningRate, ...rest } = this.config;
-    return sealCheckpoint({
-      format: CHECKPOINT_FORMAT,
-      version: CHECKPOINT_VERSION,
-      algo: 'sac',
-      rlCoreVersion: RL_CORE_VERSION,
-      createdAt: new Date().toISOString(),
-      config: { ...rest, learningRate: encodeSchedule(learningRate, this.progressRemaining) },
-      spaces: { observation: encodeSpace(this.observationSpace), action: encodeSpace(this.actionSpace) },
-      weights: Object.fromEntries(Object.entries(weights).map(([k, w]) => [k, encodeFloat32(w)])),
-      optimizers,
+    return this.bundle({
+      weights,
+      optimizers: this.entOpt ? { ...optimizers, entCoef: this.entOpt.optimizer.getState() } : optimizers,
       normalizers: {},
-      rng: [...this.rng.getState()],
-      timesteps: this.numTimesteps,
-      state: { nUpdates: this.nUpdates, entCoef: this.entCoef, progressRemaining: this.progressRemaining },
-      ...(options.replayBuffer ? { replayBuffer: this.encodeReplayBuffer() } : {}),
+      state: { entCoef: this.entCoef },
+      ...(options.replayBuffer ? { replayBuffer: encodeReplayBuffer(this.replay.getState()) } : {}),
     });
-  }
-
-  private encodeReplayBuffer(): EncodedReplayBuffer {
-    const s = this.replay.getState();
-    return {
-      capacity: s.capacity,
-      pos: s.pos,
-      size: s.size,
-      obs: encodeFloat32(s.obs, [s.size, s.obsDim]),
-      actions: encodeFloat32(s.actions, [s.size, s.actDim]),
-      rewards: encodeFloat32(s.rewards),
-      nextObs: encodeFloat32(s.nextObs, [s.size, s.obsDim]),
-      dones: encodeFloat32(s.dones),
-    };
   }
 
   /** Rebuilds a model from {@link save}'s bundle; mismatches throw `RlError('CHECKPOINT')` naming the field. */
   static load(bundle: CheckpointBundle | unknown, options: SacLoadOptions = {}): Sac {
-    const b = validateCheckpoint(bundle, 'sac');
-    const { observationSpace, actionSpace } = bundleSpaces(b, options.env, 'Sac.load');
-    const cfg = b.config as Record<string, unknown>;
-    let sac: Sac;
-    try {
-      sac = new Sac({
-        ...(cfg as SacOptions),
-        learningRate: options.learningRate ?? decodeSchedule(cfg.learningRate as EncodedSchedule),
-        observationSpace,
-        actionSpace,
-      });
-    } catch (cause) {
-      throw new RlError('CHECKPOINT', `Sac.load: ${(cause as Error).message}`, {
-        field: `config.${(cause as RlError).field ?? ''}`,
-        cause,
-      });
-    }
-    try {
-      const p = sac.policy;
-      const groups: Array<[string, number]> = [
-        ['actor', p.params.actor.length],
-        ['critic', p.params.critic.length],
-        ['criticTarget', p.params.criticTarget.length],
-      ];
-      if (sac.entOpt) groups.push(['logEntCoef', 1]);
-      for (const [name, size] of groups) {
-        const w = bundleWeights(b, name, size, 'Sac.load');
-        if (name === 'logEntCoef') sac.entOpt!.logEntCoef.set(w);
-        else p.set(name as SacParamGroup, w);
-      }
-      for (const group of ['actor', 'critic'] as const) {
-        const optimizer = sac.optimizers[group];
-        optimizer.setState(bundleAdamState(b, group, optimizer.tensorSizes, 'Sac.load'));
-      }
-      if (sac.entOpt) {
-        sac.entOpt.optimizer.setState(bundleAdamState(b, 'entCoef', [1], 'Sac.load'));
-        sac.entCoef = Math.exp(sac.entOpt.logEntCoef[0]!);
-      }
-      sac.rng.setState(b.rng as unknown as RngState);
-      sac.numTimesteps = b.timesteps;
-      sac.nUpdates = Number(b.state.nUpdates ?? 0);
-      sac.progressRemaining = Number(b.state.progressRemaining ?? 1);
-      sac.envSeeded = true;
-      const rb = b.replayBuffer;
-      if (rb) {
-        const dec = (name: 'obs' | 'actions' | 'rewards' | 'nextObs' | 'dones', dim: number) =>
-          decodeFloat32(rb[name], `replayBuffer.${name}`, rb.size * dim);
-        sac.replay.setState({
-          capacity: rb.capacity,
-          obsDim: sac.obsDim,
-          actDim: sac.actDim,
-          pos: rb.pos,
-          size: rb.size,
-          obs: dec('obs', sac.obsDim),
-          actions: dec('actions', sac.actDim),
-          rewards: dec('rewards', 1),
-          nextObs: dec('nextObs', sac.obsDim),
-          dones: dec('dones', 1),
-        });
-      }
-      if (options.env) sac.setEnv(options.env);
-    } catch (e) {
-      sac.dispose();
-      throw e;
-    }
-    return sac;
+    return BaseAlgorithm.fromBundle(bundle, 'sac', options, SCHEDULES, (o) => new Sac(o as SacOptions));
   }
 
-  /** Frees the model's memory (the env is not closed). Idempotent. */
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  protected readParts(b: CheckpointBundle, who: string): void {
+    const p = this.policy;
+    for (const group of ['actor', 'critic', 'criticTarget'] as const satisfies readonly SacParamGroup[]) {
+      p.set(group, bundleWeights(b, group, p.params[group].length, who));
+    }
+    if (this.entOpt) this.entOpt.logEntCoef.set(bundleWeights(b, 'logEntCoef', 1, who));
+    for (const group of ['actor', 'critic'] as const) {
+      const optimizer = this.optimizers[group];
+      optimizer.setState(bundleAdamState(b, group, optimizer.tensorSizes, who));
+    }
+    if (this.entOpt) {
+      this.entOpt.optimizer.setState(bundleAdamState(b, 'entCoef', [1], who));
+      this.entCoef = Math.exp(this.entOpt.logEntCoef[0]!);
+    }
+    if (b.replayBuffer) this.replay.setState(decodeReplayBuffer(b.replayBuffer, this.obsDim, this.actDim));
+  }
+
+  protected free(): void {
     this.optimizers.actor.dispose();
     this.optimizers.critic.dispose();
     this.policy.dispose();
     this.entOpt?.optimizer.dispose();
-  }
-
-  [Symbol.dispose](): void {
-    this.dispose();
   }
 }

@@ -3,17 +3,12 @@
  * statistics, RNG state, counters, the resolved config and the spaces, as a plain
  * JSON-serialisable object sealed with a checksum. Loading validates the structure, the
  * checksum and every array's length, and fails with `RlError('CHECKPOINT')` naming the field
- * — never with a half-loaded model. Float arrays are little-endian float32 in base64.
- *
- * The file helpers write atomically (temp file, fsync, rename), so a crash mid-write leaves
- * the previous file intact. They reach `node:fs` only when called, through
- * `process.getBuiltinModule` (no `import` a bundler would try to resolve), so rl-core bundles
- * for browsers; there they throw `RlError('UNSUPPORTED')`.
+ * — never with a half-loaded model. This file is the format: its fields, the checksum and the
+ * validation; `encode.ts` turns arrays, spaces, optimiser state and replay buffers into its
+ * fields, `read.ts` reads them back checked against a model, `files.ts` stores bundles.
  */
 import { z } from 'zod';
-import { RlError } from './errors.js';
-import { nodeBuiltin } from './kernels/node-builtin.js';
-import type { Space } from './spaces.js';
+import { RlError } from '../errors.js';
 
 /** The `format` field of every bundle. */
 export const CHECKPOINT_FORMAT = 'marlts-rl-checkpoint';
@@ -33,35 +28,6 @@ export interface EncodedArray {
 export type EncodedSpace =
   | { kind: 'discrete'; n: number }
   | { kind: 'box'; shape: number[]; low: Array<number | string>; high: Array<number | string> };
-
-const encodeNumber = (x: number): number | string => (Number.isFinite(x) ? x : String(x));
-const decodeNumber = (x: number | string): number => (typeof x === 'number' ? x : Number(x));
-
-/** @example encodeSpace(discrete(2)) // { kind: 'discrete', n: 2 } */
-export function encodeSpace(space: Space): EncodedSpace {
-  if (space.kind === 'discrete') return { kind: 'discrete', n: space.n };
-  return {
-    kind: 'box',
-    shape: [...space.shape],
-    low: Array.from(space.low, encodeNumber),
-    high: Array.from(space.high, encodeNumber),
-  };
-}
-
-/**
- * Inverse of {@link encodeSpace}.
- * @example
- * decodeSpace({ kind: 'discrete', n: 2 }); // discrete(2)
- */
-export function decodeSpace(space: EncodedSpace): Space {
-  if (space.kind === 'discrete') return { kind: 'discrete', n: space.n };
-  return {
-    kind: 'box',
-    shape: [...space.shape],
-    low: Float32Array.from(space.low, decodeNumber),
-    high: Float32Array.from(space.high, decodeNumber),
-  };
-}
 
 /** Adam's state in a bundle. */
 export interface EncodedAdamState {
@@ -102,86 +68,6 @@ export interface CheckpointBundle {
   replayBuffer?: EncodedReplayBuffer;
   /** `cyrb53:<hex>` over the canonical JSON of every other field. */
   checksum: string;
-}
-
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B64_INDEX = new Int16Array(128).fill(-1);
-for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;
-
-function bytesToBase64(bytes: Uint8Array): string {
-  const parts: string[] = [];
-  let chunk = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    chunk +=
-      B64[(n >> 18) & 63]! +
-      B64[(n >> 12) & 63]! +
-      (i + 1 < bytes.length ? B64[(n >> 6) & 63]! : '=') +
-      (i + 2 < bytes.length ? B64[n & 63]! : '=');
-    if (chunk.length > 8192) {
-      parts.push(chunk);
-      chunk = '';
-    }
-  }
-  parts.push(chunk);
-  return parts.join('');
-}
-
-function base64ToBytes(s: string, field: string): Uint8Array {
-  if (s.length % 4 !== 0)
-    throw new RlError('CHECKPOINT', `${field}: base64 length is not a multiple of 4`, { field });
-  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
-  const out = new Uint8Array((s.length / 4) * 3 - pad);
-  let o = 0;
-  for (let i = 0; i < s.length; i += 4) {
-    let n = 0;
-    for (let k = 0; k < 4; k++) {
-      const c = s.charCodeAt(i + k);
-      const v = c === 61 ? 0 : c < 128 ? B64_INDEX[c]! : -1;
-      if (v < 0) throw new RlError('CHECKPOINT', `${field}: invalid base64`, { field });
-      n = (n << 6) | v;
-    }
-    if (o < out.length) out[o++] = (n >> 16) & 255;
-    if (o < out.length) out[o++] = (n >> 8) & 255;
-    if (o < out.length) out[o++] = n & 255;
-  }
-  return out;
-}
-
-/**
- * @example
- * encodeFloat32(new Float32Array([1, 2]), [2]); // { dtype: 'float32', shape: [2], data: 'AACAPwAAAEA=' }
- */
-export function encodeFloat32(
-  values: Float32Array,
-  shape: readonly number[] = [values.length],
-): EncodedArray {
-  const copy = values.slice();
-  return { dtype: 'float32', shape: [...shape], data: bytesToBase64(new Uint8Array(copy.buffer)) };
-}
-
-/**
- * Decodes an {@link EncodedArray}, checking its length against its shape (and `expectedLength`).
- * @example
- * decodeFloat32(bundle.weights.policy!, 'weights.policy', 4610);
- */
-export function decodeFloat32(encoded: EncodedArray, field: string, expectedLength?: number): Float32Array {
-  const bytes = base64ToBytes(encoded.data, field);
-  if (bytes.length % 4 !== 0)
-    throw new RlError('CHECKPOINT', `${field}: byte length not a multiple of 4`, { field });
-  const values = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4).slice();
-  const size = encoded.shape.reduce((a, b) => a * b, 1);
-  if (values.length !== size) {
-    throw new RlError('CHECKPOINT', `${field}: ${values.length} values but shape [${encoded.shape}]`, {
-      field,
-    });
-  }
-  if (expectedLength !== undefined && values.length !== expectedLength) {
-    throw new RlError('CHECKPOINT', `${field}: ${values.length} values, the model needs ${expectedLength}`, {
-      field,
-    });
-  }
-  return values;
 }
 
 /** JSON with object keys sorted, so the checksum does not depend on key order. */
@@ -313,64 +199,4 @@ export function validateCheckpoint(bundle: unknown, algo?: 'ppo' | 'sac'): Check
     );
   }
   return b;
-}
-
-type Fs = typeof import('node:fs/promises');
-
-/** `node:fs/promises` (Node, Deno, Bun), or `RlError('UNSUPPORTED')` where there is no file system. */
-function fileSystem(caller: string): Fs {
-  const fs = nodeBuiltin<Fs>('node:fs/promises');
-  if (fs) return fs;
-  throw new RlError(
-    'UNSUPPORTED',
-    `${caller} needs a file system (Node ≥ 20.16, Deno or Bun) and this runtime has none (a browser?). ` +
-      'Keep the bundle yourself instead: model.save() returns plain JSON to store anywhere ' +
-      '(IndexedDB, a download, a server), and Ppo.load/Sac.load take it back.',
-    { field: 'path' },
-  );
-}
-
-/**
- * Writes a bundle as JSON atomically: a temp file in the same folder, fsync, rename.
- * The bundle is validated first, so an invalid bundle never reaches the disk. Where there
- * is no file system (a browser) it rejects with `RlError('UNSUPPORTED')`.
- *
- * @example
- * await saveCheckpointFile('runs/ppo.json', ppo.save());
- */
-export async function saveCheckpointFile(path: string, bundle: CheckpointBundle): Promise<void> {
-  validateCheckpoint(bundle);
-  const fs = fileSystem('saveCheckpointFile');
-  const tmp = `${path}.tmp-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-  const handle = await fs.open(tmp, 'w');
-  try {
-    await handle.writeFile(JSON.stringify(bundle));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(tmp, path);
-  } catch (cause) {
-    await fs.rm(tmp, { force: true });
-    throw cause;
-  }
-}
-
-/**
- * Reads and validates a bundle written by {@link saveCheckpointFile} (checksum included);
- * `RlError('UNSUPPORTED')` where there is no file system (a browser).
- * @example
- * const ppo = Ppo.load(await loadCheckpointFile('runs/ppo.json'), { env });
- */
-export async function loadCheckpointFile(path: string): Promise<CheckpointBundle> {
-  const fs = fileSystem('loadCheckpointFile');
-  const text = await fs.readFile(path, 'utf8');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new RlError('CHECKPOINT', `checkpoint file ${path} is not valid JSON`, { field: 'file', cause });
-  }
-  return validateCheckpoint(json);
 }

@@ -1,73 +1,13 @@
 /**
- * Plumbing shared by PPO and SAC: option parsing with field-naming errors, reading
- * checkpoint bundles (spaces, weights, Adam state) with errors that name the field, episode
- * statistics, and yielding to the event loop.
+ * Reading a bundle's parts into a model: each checked against what the model needs (the env's
+ * spaces, the number of weights, the optimiser's tensors), so a mismatch is
+ * `RlError('CHECKPOINT')` naming the field before anything is half-loaded.
  */
-import type { z } from 'zod';
-import { type CheckpointBundle, decodeFloat32, decodeSpace } from '../checkpoint.js';
 import { RlError } from '../errors.js';
 import type { AdamState } from '../optim/adam.js';
 import { type Space, spaceMismatch } from '../spaces.js';
-import type { EpisodeInfo } from '../vec-env.js';
-
-/** Parses `input` with `schema`; a failure becomes `RlError('CONFIG')` naming the field. */
-export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.map(String).join('.') || 'options';
-    throw new RlError('CONFIG', `${what}: invalid option "${field}": ${issue?.message ?? 'invalid'}`, {
-      field,
-    });
-  }
-  return parsed.data;
-}
-
-/** Monitor-style statistics over the last `window` finished episodes. */
-export class EpisodeStats {
-  private readonly rewards: number[] = [];
-  private readonly lengths: number[] = [];
-  /** Episodes finished since construction. */
-  count = 0;
-  constructor(private readonly window = 100) {}
-
-  add(info: unknown): void {
-    const ep = info as EpisodeInfo | undefined;
-    if (!ep || typeof ep.reward !== 'number') return;
-    this.rewards.push(ep.reward);
-    this.lengths.push(ep.length);
-    if (this.rewards.length > this.window) {
-      this.rewards.shift();
-      this.lengths.shift();
-    }
-    this.count++;
-  }
-
-  /** Mean episode return over the window (NaN before the first episode). */
-  get meanReward(): number {
-    return this.rewards.length ? this.rewards.reduce((a, b) => a + b, 0) / this.rewards.length : Number.NaN;
-  }
-
-  get meanLength(): number {
-    return this.lengths.length ? this.lengths.reduce((a, b) => a + b, 0) / this.lengths.length : Number.NaN;
-  }
-}
-
-/** Lets timers and I/O run between training iterations. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-/** Throws `RlError('STATE')` after `dispose()`. */
-export function assertAlive(disposed: boolean, what: string): void {
-  if (disposed) throw new RlError('STATE', `${what} was disposed`);
-}
-
-/** Index of the first non-finite value, or -1. */
-export function firstNonFinite(x: ArrayLike<number>): number {
-  for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i]!)) return i;
-  return -1;
-}
+import type { CheckpointBundle } from './bundle.js';
+import { decodeFloat32, decodeSpace } from './encode.js';
 
 /**
  * A bundle's spaces, checked against `env`'s when one is given: a mismatch is
@@ -114,7 +54,7 @@ export function bundleWeights(b: CheckpointBundle, name: string, size: number, w
   const enc = b.weights[name];
   if (!enc) throw new RlError('CHECKPOINT', `${who}: ${field} is missing`, { field });
   const w = decodeFloat32(enc, field, size);
-  if (firstNonFinite(w) >= 0)
+  if (!w.every(Number.isFinite))
     throw new RlError('CHECKPOINT', `${who}: ${field} has non-finite values`, { field });
   return w;
 }

@@ -2,18 +2,16 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isRlError } from '../errors.js';
 import {
   CHECKPOINT_FORMAT,
   type CheckpointBundle,
-  decodeFloat32,
-  encodeFloat32,
-  loadCheckpointFile,
   RL_CORE_VERSION,
-  saveCheckpointFile,
   sealCheckpoint,
   validateCheckpoint,
-} from './checkpoint.js';
-import { isRlError } from './errors.js';
+} from './bundle.js';
+import { decodeFloat32, encodeFloat32 } from './encode.js';
+import { loadCheckpointFile, saveCheckpointFile } from './files.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -55,7 +53,7 @@ describe('checkpoint encoding', () => {
   });
 
   it('records the package version', async () => {
-    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
       version: string;
     };
     expect(RL_CORE_VERSION).toBe(pkg.version);
