@@ -1,7 +1,7 @@
 // Runs the BUILT package under plain node (no vitest, no loader): catches tfjs packaging
 // bugs that vitest's resolver hides (ecosystem.md §3). ESM half.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { CartPole, initBackend, isRlError, Pendulum, Ppo, RlError, Sac, tf } from '@marlts/rl-core';
@@ -59,8 +59,11 @@ await checkRegistrations(
   await import('@marlts/rl-core'),
   fileURLToPath(import.meta.resolve('@marlts/rl-core')),
 );
-// Published declarations cite only documents the package ships (not the repository's docs).
-for (const file of ['index.d.ts', 'index.d.cts', 'testing.d.ts', 'testing.d.cts']) {
+// Published declarations (both entries and the chunk of types they share) cite only documents
+// the package ships (not the repository's docs).
+const declarations = readdirSync(new URL('../dist/', import.meta.url)).filter((f) => /\.d\.c?ts$/.test(f));
+assert.ok(declarations.length >= 4, `dist holds ${declarations.length} declaration files`);
+for (const file of declarations) {
   const text = readFileSync(new URL(`../dist/${file}`, import.meta.url), 'utf8');
   const cited = [...text.matchAll(/[\w./-]*\.md\b/g)].map((m) => m[0]);
   const unshipped = cited.filter((d) => !['README.md', 'CHANGELOG.md'].includes(d));
