@@ -7,7 +7,9 @@
  *   - a relative Markdown link points outside the repository or at a file that is missing;
  *   - a package.json lacks `repository` (git, with `directory` for packages), `homepage` or
  *     `bugs`;
- *   - a package declares a runtime dependency that none of its `src` files imports.
+ *   - a package declares a runtime dependency that none of its `src` files imports;
+ *   - the copies of the bar-CSV reader (one per library, since libraries never import each
+ *     other) differ: they must stay byte-identical.
  * Usage: node tooling/check-repo.mjs
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -86,6 +88,18 @@ for (const dir of ['', ...packages.map((d) => `packages/${d}`)]) {
       problems.push(`${where}: dependency ${name} is declared but no file in src imports it`);
     }
   }
+}
+
+// One CSV dialect: every library's copy of the reader is the same file.
+const CSV_READERS = [
+  'packages/market-env/src/csv-reader.ts',
+  'packages/data-eodhd/src/csv-reader.ts',
+  'packages/broker-alpaca/src/sim/csv-reader.ts',
+];
+const reference = readFileSync(join(root, CSV_READERS[0]), 'utf8');
+for (const copy of CSV_READERS.slice(1)) {
+  if (readFileSync(join(root, copy), 'utf8') !== reference)
+    problems.push(`${copy}: differs from ${CSV_READERS[0]}; change every copy of the CSV reader together`);
 }
 
 for (const p of problems) console.error(p);
