@@ -15,13 +15,17 @@ import {
 import { AppError } from '../app-error.js';
 import type { AppConfig } from '../config.js';
 import type { ProgressReporter } from '../progress.js';
+import type { CheckpointBundle, Ppo, Sac } from '@marlts/rl-core';
 import {
   type ActorPair,
   type AgentPair,
   type EvalResult,
+  type EvalSeries,
+  type EvalTrade,
   evaluatePair,
   heuristicLabel,
   LONG_ID,
+  loadLearner,
   SHORT_ID,
   type TrainPoint,
   trainPair,
@@ -228,111 +232,202 @@ export interface ReferencePolicy {
 }
 
 /**
- * Runs the walk-forward backtest over `frame`.
+ * One agent's out-of-sample result on one fold's test window (a learned agent, a heuristic,
+ * a baseline or a reference rule), with that window's costs. Plain data (JSON-serialisable).
  */
-export async function runWalkForward(options: {
-  frame: PriceFrame;
-  barsPerYear: number;
-  config: AppConfig;
-  progress?: ProgressReporter;
-  signal?: AbortSignal;
-  keepPair?: boolean;
-  /** Reference rules reported beside the agents (see {@link ReferencePolicy}). */
-  references?: readonly ReferencePolicy[];
-}): Promise<WalkForwardResult> {
-  const { frame, config } = options;
+export interface FoldSeries {
+  /** Report name: `rl-long-0`, `heuristic:momentum`, `buy-and-hold`, a reference's name … */
+  name: string;
+  times: number[];
+  equity: number[];
+  /** Gross exposure per point; empty for the baselines. */
+  exposure: number[];
+  /** Σ of each asset's weight over the points; absent for the baselines. */
+  weightSums?: number[];
+  fees: number;
+  impact: number;
+  borrow: number;
+  traded: number;
+}
+
+/**
+ * What one (config, seed) walk-forward chain produces: per fold, every agent's test-window
+ * series and costs; the learned agents' trades and learning curves; optionally the final
+ * pair's checkpoint bundles. Plain data: it crosses process boundaries as JSON, and
+ * {@link aggregateSeeds} turns several of them into a {@link WalkForwardResult}.
+ */
+export interface SeedChainResult {
+  seed: number;
+  folds: Fold[];
+  /** `perFold[f]`: the agents' series on fold f's test window, in report order. */
+  perFold: FoldSeries[][];
+  trades: Array<EvalTrade & { fold: number }>;
+  training: Array<TrainPoint & { fold: number }>;
+  /** The pair after the last fold, when asked for (`checkpoints: true`). */
+  checkpoints: { long: CheckpointBundle | null; short: CheckpointBundle | null } | null;
+  /** Wall-clock seconds the chain took (the one field that differs between identical runs). */
+  trainSeconds: number;
+}
+
+/**
+ * The walk-forward folds a config asks for on `frame` (backtest.trainBars, testBars or the
+ * retrain cadence, maxFolds).
+ *
+ * @example
+ * foldsFor(frame, config).length; // ≤ config.backtest.maxFolds
+ */
+export function foldsFor(frame: PriceFrame, config: AppConfig): Fold[] {
   const bt = config.backtest;
-  const folds = walkForwardFolds(frame.nBars, {
+  return walkForwardFolds(frame.nBars, {
     trainBars: bt.trainBars,
     testBars: bt.testBars ?? retrainCadenceBars(config, barSpacingMs(frame.times)),
     window: config.env.windowBars,
     maxFolds: bt.maxFolds,
   });
-  const seeds = Array.from({ length: bt.seeds }, (_, i) => config.seed + i * 1000);
-  const perSeed: Array<Map<string, AgentCurve>> = [];
-  const trades: WalkForwardResult['trades'] = [];
-  let finalPair: AgentPair = { long: null, short: null };
-  const training: WalkForwardResult['training'] = [];
+}
+
+/** The seeds a backtest runs: the master seed, then +1000 per further seed. */
+export function backtestSeeds(config: AppConfig): number[] {
+  return Array.from({ length: config.backtest.seeds }, (_, i) => config.seed + i * 1000);
+}
+
+/**
+ * Runs one seed's walk-forward chain: per fold, train (warm-starting from the previous
+ * fold; the first fold with train.ppo/train.sac's budget) on the training window, then
+ * evaluate every agent (and each reference rule) on the unseen test window. A function of
+ * its inputs: the same (frame, config, seed, label) gives the same numbers in any process.
+ * Returns the plain result and the trained pair (the caller disposes or keeps it).
+ *
+ * @example
+ * const { result, pair } = await runSeedChain({ frame, barsPerYear: 252, config, seed: 1, label: 'seed 1/1' });
+ * pair.long?.dispose(); pair.short?.dispose();
+ */
+export async function runSeedChain(options: {
+  frame: PriceFrame;
+  barsPerYear: number;
+  config: AppConfig;
+  seed: number;
+  /** Prefix of the training labels, e.g. `seed 1/3`. */
+  label: string;
+  folds?: readonly Fold[];
+  references?: readonly ReferencePolicy[];
+  /** Also return the final pair as checkpoint bundles. */
+  checkpoints?: boolean;
+  progress?: ProgressReporter;
+  signal?: AbortSignal;
+}): Promise<{ result: SeedChainResult; pair: AgentPair }> {
+  const { frame, config, seed } = options;
+  const bt = config.backtest;
+  const folds = options.folds ? [...options.folds] : foldsFor(frame, config);
+  const perFold: FoldSeries[][] = [];
+  const trades: SeedChainResult['trades'] = [];
+  const training: SeedChainResult['training'] = [];
   const t0 = Date.now();
-  for (const [si, seed] of seeds.entries()) {
-    const curves = new Map<string, AgentCurve>();
-    let pair: AgentPair = { long: null, short: null };
-    for (const fold of folds) {
-      if (options.signal?.aborted) throw new AppError('INTERNAL', 'interrupted');
-      assertNoOverlap([fold]);
-      const trainFrame = sliceFrame(frame, fold.trainStart, fold.trainEnd);
-      const first = fold.index === 0;
-      pair = await trainPair({
-        frame: trainFrame,
-        config,
-        seed: seed + fold.index,
-        ppoSteps: first ? config.train.ppo.totalTimesteps : bt.ppoSteps,
-        sacSteps: first ? config.train.sac.totalTimesteps : bt.sacSteps,
-        pair,
-        ...(options.progress ? { progress: options.progress } : {}),
-        label: `seed ${si + 1}/${seeds.length} fold ${fold.index + 1}/${folds.length}`,
-        ...(options.signal ? { signal: options.signal } : {}),
-        barsPerYear: options.barsPerYear,
-        ...(si === 0 ? { onTrainPoint: (p: TrainPoint) => training.push({ ...p, fold: fold.index }) } : {}),
-      });
-      const res: EvalResult = evaluatePair({
-        frame,
-        start: fold.testStart,
-        end: fold.testEnd,
-        pair,
-        config,
-        seed,
-        barsPerYear: options.barsPerYear,
-      });
-      for (const s of res.series) {
-        const rep = res.reports.find((r) => r.agentId === s.id)!;
-        const name = s.id === LONG_ID || s.id === SHORT_ID ? s.id : heuristicLabel(s.id);
-        const c = chain(curves.get(name), s.times, s.equity, s.exposure, s.weightSums);
-        c.fees += rep.feesUsd;
-        c.impact += rep.impactCostUsd;
-        c.borrow += rep.borrowCostUsd;
-        c.traded += rep.tradedNotionalUsd;
-        curves.set(name, c);
-      }
-      for (const [name, eq, fees, traded] of [
-        ['buy-and-hold', res.baselines.buyAndHold, res.baselines.feesBh, res.baselines.turnoverBh],
-        ['equal-weight', res.baselines.equalWeight, res.baselines.feesEw, res.baselines.turnoverEw],
-      ] as const) {
-        const c = chain(curves.get(name), res.times, [...eq], []);
-        c.fees += fees;
-        c.traded += traded;
-        curves.set(name, c);
-      }
-      if (si === 0) for (const t of res.trades) trades.push(t);
-      for (const ref of options.references ?? []) {
-        const refRes = evaluatePair({
-          frame,
-          start: fold.testStart,
-          end: fold.testEnd,
-          pair: ref.slot === 'long' ? { long: ref.actor, short: null } : { long: null, short: ref.actor },
-          config,
-          seed,
-          barsPerYear: options.barsPerYear,
-        });
-        const id = ref.slot === 'long' ? LONG_ID : SHORT_ID;
-        const s = refRes.series.find((x) => x.id === id)!;
-        const rep = refRes.reports.find((r) => r.agentId === id)!;
-        const c = chain(curves.get(ref.name), s.times, s.equity, s.exposure, s.weightSums);
-        c.fees += rep.feesUsd;
-        c.impact += rep.impactCostUsd;
-        c.borrow += rep.borrowCostUsd;
-        c.traded += rep.tradedNotionalUsd;
-        curves.set(ref.name, c);
-      }
+  let pair: AgentPair = { long: null, short: null };
+  for (const fold of folds) {
+    if (options.signal?.aborted) throw new AppError('INTERRUPTED', 'interrupted');
+    assertNoOverlap([fold]);
+    const first = fold.index === 0;
+    pair = await trainPair({
+      frame: sliceFrame(frame, fold.trainStart, fold.trainEnd),
+      config,
+      seed: seed + fold.index,
+      ppoSteps: first ? config.train.ppo.totalTimesteps : bt.ppoSteps,
+      sacSteps: first ? config.train.sac.totalTimesteps : bt.sacSteps,
+      pair,
+      ...(options.progress ? { progress: options.progress } : {}),
+      label: `${options.label} fold ${fold.index + 1}/${folds.length}`,
+      ...(options.signal ? { signal: options.signal } : {}),
+      barsPerYear: options.barsPerYear,
+      onTrainPoint: (p: TrainPoint) => training.push({ ...p, fold: fold.index }),
+    });
+    const window = { frame, start: fold.testStart, end: fold.testEnd, config, seed };
+    const res: EvalResult = evaluatePair({ ...window, pair, barsPerYear: options.barsPerYear });
+    const series: FoldSeries[] = [];
+    for (const s of res.series) {
+      const rep = res.reports.find((r) => r.agentId === s.id)!;
+      series.push(agentSeries(s.id === LONG_ID || s.id === SHORT_ID ? s.id : heuristicLabel(s.id), s, rep));
     }
-    perSeed.push(curves);
-    if (si === 0) finalPair = pair;
-    else {
-      pair.long?.dispose();
-      pair.short?.dispose();
+    for (const [name, eq, fees, traded] of [
+      ['buy-and-hold', res.baselines.buyAndHold, res.baselines.feesBh, res.baselines.turnoverBh],
+      ['equal-weight', res.baselines.equalWeight, res.baselines.feesEw, res.baselines.turnoverEw],
+    ] as const) {
+      series.push({
+        name,
+        times: [...res.times],
+        equity: [...eq],
+        exposure: [],
+        fees,
+        impact: 0,
+        borrow: 0,
+        traded,
+      });
     }
+    for (const t of res.trades) trades.push({ ...t, fold: fold.index });
+    for (const ref of options.references ?? []) {
+      const refPair =
+        ref.slot === 'long' ? { long: ref.actor, short: null } : { long: null, short: ref.actor };
+      const refRes = evaluatePair({ ...window, pair: refPair, barsPerYear: options.barsPerYear });
+      const id = ref.slot === 'long' ? LONG_ID : SHORT_ID;
+      const s = refRes.series.find((x) => x.id === id)!;
+      series.push(agentSeries(ref.name, s, refRes.reports.find((r) => r.agentId === id)!));
+    }
+    perFold.push(series);
   }
-  // Aggregate over seeds.
+  const checkpoints = options.checkpoints
+    ? { long: pair.long?.save() ?? null, short: pair.short?.save() ?? null }
+    : null;
+  const trainSeconds = (Date.now() - t0) / 1000;
+  return { result: { seed, folds, perFold, trades, training, checkpoints, trainSeconds }, pair };
+}
+
+function agentSeries(name: string, s: EvalSeries, rep: EvalResult['reports'][number]): FoldSeries {
+  return {
+    name,
+    times: s.times,
+    equity: s.equity,
+    exposure: s.exposure,
+    weightSums: s.weightSums,
+    fees: rep.feesUsd,
+    impact: rep.impactCostUsd,
+    borrow: rep.borrowCostUsd,
+    traded: rep.tradedNotionalUsd,
+  };
+}
+
+/** What {@link aggregateSeeds} builds: a walk-forward result without the trained pair and budget. */
+export type SeedAggregate = Omit<WalkForwardResult, 'finalPair' | 'budget'>;
+
+/**
+ * Chains each seed's folds `[from, to)` into one out-of-sample curve per agent and averages
+ * over seeds: mean curves, metrics (with sd of Sharpe), mean weights and significance
+ * against equal-weight; trades and learning curves are the first seed's. The sweep calls
+ * it on the validation folds and on the test folds separately.
+ *
+ * @example
+ * const all = aggregateSeeds(results, { barsPerYear: 252, nAssets: 10, significanceSeed: 1 });
+ */
+export function aggregateSeeds(
+  results: readonly SeedChainResult[],
+  o: { barsPerYear: number; nAssets: number; significanceSeed: number; from?: number; to?: number },
+): SeedAggregate {
+  if (results.length === 0) throw new Error('aggregateSeeds: no seed results');
+  const from = o.from ?? 0;
+  const to = o.to ?? results[0]!.folds.length;
+  const perSeed = results.map((r) => {
+    const curves = new Map<string, AgentCurve>();
+    for (let f = from; f < to; f++) {
+      for (const s of r.perFold[f]!) {
+        const c = chain(curves.get(s.name), s.times, s.equity, s.exposure, s.weightSums);
+        c.fees += s.fees;
+        c.impact += s.impact;
+        c.borrow += s.borrow;
+        c.traded += s.traded;
+        curves.set(s.name, c);
+      }
+    }
+    return curves;
+  });
   const curves: WalkForwardResult['curves'] = new Map();
   const metrics: WalkForwardResult['metrics'] = new Map();
   const meanWeights: WalkForwardResult['meanWeights'] = new Map();
@@ -343,7 +438,7 @@ export async function runWalkForward(options: {
       meanWeights.set(
         name,
         Array.from(
-          { length: frame.nAssets },
+          { length: o.nAssets },
           (_, n) => all.reduce((a, c) => a + (c.weightSums[n] ?? 0), 0) / points,
         ),
       );
@@ -356,37 +451,121 @@ export async function runWalkForward(options: {
       equity: mean((c, i) => c.equity[i]!),
       exposure: all[0]!.exposure.length ? mean((c, i) => c.exposure[i] ?? 0) : [],
     });
-    const ms = all.map((c) => computeMetrics(c.equity, { barsPerYear: options.barsPerYear }));
-    const avg = (f: (m: (typeof ms)[number]) => number) => ms.reduce((a, m) => a + f(m), 0) / ms.length;
-    const sharpeMean = avg((m) => m.sharpe);
-    const sharpeStd = Math.sqrt(
-      ms.reduce((a, m) => a + (m.sharpe - sharpeMean) ** 2, 0) / Math.max(1, ms.length - 1),
-    );
-    const meanEquity = all.map((c) => c.equity.reduce((a, v) => a + v, 0) / c.equity.length);
-    metrics.set(name, {
-      totalReturn: avg((m) => m.totalReturn),
-      annualReturn: avg((m) => m.annualizedReturn),
-      sharpe: sharpeMean,
-      ...(ms.length > 1 ? { sharpeStd } : {}),
-      sortino: avg((m) => m.sortino),
-      maxDrawdown: avg((m) => m.maxDrawdown),
-      calmar: avg((m) => m.calmar),
-      turnover: all.reduce((a, c, i) => a + c.traded / meanEquity[i]!, 0) / all.length,
-      fees: all.reduce((a, c) => a + c.fees, 0) / all.length,
-      impact: all.reduce((a, c) => a + c.impact, 0) / all.length,
-      borrow: all.reduce((a, c) => a + c.borrow, 0) / all.length,
-      seeds: all.length,
-    });
+    metrics.set(name, seedMeanMetrics(all, o.barsPerYear));
   }
+  const inRange = (x: { fold: number }) => x.fold >= from && x.fold < to;
   return {
-    folds,
-    seeds,
+    folds: results[0]!.folds.slice(from, to),
+    seeds: results.map((r) => r.seed),
     curves,
     metrics,
     meanWeights,
-    significance: significanceVsEqualWeight(curves, options.barsPerYear, config.seed),
-    training,
-    trades,
+    significance: significanceVsEqualWeight(curves, o.barsPerYear, o.significanceSeed),
+    training: results[0]!.training.filter(inRange),
+    trades: results[0]!.trades.filter(inRange).map(({ fold: _, ...t }) => t),
+  };
+}
+
+/** Metrics per seed's chained curve, averaged over seeds (sd of Sharpe when there are several). */
+function seedMeanMetrics(all: readonly AgentCurve[], barsPerYear: number): Record<string, number> {
+  const ms = all.map((c) => computeMetrics(c.equity, { barsPerYear }));
+  const avg = (f: (m: (typeof ms)[number]) => number) => ms.reduce((a, m) => a + f(m), 0) / ms.length;
+  const sharpeMean = avg((m) => m.sharpe);
+  const sharpeStd = Math.sqrt(
+    ms.reduce((a, m) => a + (m.sharpe - sharpeMean) ** 2, 0) / Math.max(1, ms.length - 1),
+  );
+  const meanEquity = all.map((c) => c.equity.reduce((a, v) => a + v, 0) / c.equity.length);
+  return {
+    totalReturn: avg((m) => m.totalReturn),
+    annualReturn: avg((m) => m.annualizedReturn),
+    sharpe: sharpeMean,
+    ...(ms.length > 1 ? { sharpeStd } : {}),
+    sortino: avg((m) => m.sortino),
+    maxDrawdown: avg((m) => m.maxDrawdown),
+    calmar: avg((m) => m.calmar),
+    turnover: all.reduce((a, c, i) => a + c.traded / meanEquity[i]!, 0) / all.length,
+    fees: all.reduce((a, c) => a + c.fees, 0) / all.length,
+    impact: all.reduce((a, c) => a + c.impact, 0) / all.length,
+    borrow: all.reduce((a, c) => a + c.borrow, 0) / all.length,
+    seeds: all.length,
+  };
+}
+
+/**
+ * Runs the seeds' chains somewhere else (e.g. on the local process pool) and returns their
+ * results in seed order, the first with its final pair's checkpoints.
+ */
+export type SeedChainRunner = (
+  jobs: ReadonlyArray<{ seed: number; label: string; checkpoints: boolean }>,
+) => Promise<SeedChainResult[]>;
+
+/**
+ * Runs the walk-forward backtest over `frame`: each seed's chain ({@link runSeedChain}) in
+ * this process one after another, or through `runChains` (a process pool), then
+ * {@link aggregateSeeds}. Both give the same numbers. Reference rules are functions, so they
+ * only run in this process.
+ *
+ * @example
+ * const wf = await runWalkForward({ frame, barsPerYear: 252, config });
+ */
+export async function runWalkForward(options: {
+  frame: PriceFrame;
+  barsPerYear: number;
+  config: AppConfig;
+  progress?: ProgressReporter;
+  signal?: AbortSignal;
+  keepPair?: boolean;
+  /** Reference rules reported beside the agents (see {@link ReferencePolicy}). */
+  references?: readonly ReferencePolicy[];
+  /** Where the seeds' chains run (default: here, one after another). */
+  runChains?: SeedChainRunner;
+}): Promise<WalkForwardResult> {
+  const { frame, config } = options;
+  const folds = foldsFor(frame, config);
+  const seeds = backtestSeeds(config);
+  const labels = seeds.map((_, si) => `seed ${si + 1}/${seeds.length}`);
+  const t0 = Date.now();
+  const results: SeedChainResult[] = [];
+  let finalPair: AgentPair = { long: null, short: null };
+  if (options.runChains && !options.references?.length) {
+    results.push(
+      ...(await options.runChains(
+        seeds.map((seed, si) => ({ seed, label: labels[si]!, checkpoints: si === 0 })),
+      )),
+    );
+    const cp = results[0]!.checkpoints;
+    finalPair = {
+      long: cp?.long ? (loadLearner('ppo', cp.long, 'seed 1 long checkpoint') as Ppo) : null,
+      short: cp?.short ? (loadLearner('sac', cp.short, 'seed 1 short checkpoint') as Sac) : null,
+    };
+  } else {
+    for (const [si, seed] of seeds.entries()) {
+      const { result, pair } = await runSeedChain({
+        frame,
+        barsPerYear: options.barsPerYear,
+        config,
+        seed,
+        label: labels[si]!,
+        folds,
+        ...(options.references ? { references: options.references } : {}),
+        ...(options.progress ? { progress: options.progress } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      results.push(result);
+      if (si === 0) finalPair = pair;
+      else {
+        pair.long?.dispose();
+        pair.short?.dispose();
+      }
+    }
+  }
+  const bt = config.backtest;
+  return {
+    ...aggregateSeeds(results, {
+      barsPerYear: options.barsPerYear,
+      nAssets: frame.nAssets,
+      significanceSeed: config.seed,
+    }),
     finalPair,
     budget: {
       initialPpo: config.train.ppo.totalTimesteps,
