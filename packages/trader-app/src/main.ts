@@ -28,6 +28,7 @@ import { registerPaperCommand } from './commands/paper.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerSimCommand } from './commands/sim.js';
 import { registerTrainCommand } from './commands/train.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { describeConfig, loadConfig, loadDotEnv, readSecrets } from './config.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
@@ -52,6 +53,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerSimCommand,
   registerPaperCommand,
   registerReportCommand,
+  registerWorkerCommand,
 ];
 
 export interface MainIo {
