@@ -15,12 +15,14 @@ export { clipGradNormT } from './testing/clip-grad-t.js';
 export { diagGaussianEntropyT, diagGaussianLogProbT } from './testing/diag-gaussian-t.js';
 // Assertions
 export { expectClose, expectNoTensorLeak } from './testing/expect.js';
+export { expandItemsT } from './testing/items-t.js';
 // Networks (SAC's actor and critics), optimiser and gradient clipping
 export { Mlp, mlpApplyT, mlpLayerVariables } from './testing/mlp-t.js';
 export type { PpoLossTInputs, PpoLossTResult } from './testing/ppo-loss-t.js';
 // Losses (SB3's PPO and SAC terms)
 export { ppoLossT } from './testing/ppo-loss-t.js';
 export { sacActorLossT, sacCriticLossT, sacCriticTargetT, sacEntCoefLossT } from './testing/sac-loss-t.js';
+export type { SacItemsT } from './testing/sac-policy-t.js';
 export { sacActorT, sacQValuesT } from './testing/sac-policy-t.js';
 export { squashedGaussianLogProbT, squashedGaussianRsampleT } from './testing/squashed-gaussian-t.js';
 export { stopGradient } from './testing/stop-gradient.js';

@@ -18,9 +18,11 @@ const positiveInt = z.number().int().positive();
 export const sacConfigSchema = z
   .object({
     seed: z.number().int().default(0),
-    policy: policyOptionsSchema.prefault({}).refine((p) => p.items === undefined, {
-      message: 'SAC does not support policy.items yet; use PPO for per-item encoders',
-    }),
+    /**
+     * `policy.items` makes the actor and both critics per-item shared encoders (`netArch` is
+     * then the per-item networks' hidden widths); see `policies/sac-policy.ts`.
+     */
+    policy: policyOptionsSchema.prefault({}),
     learningRate: z
       .union([
         z.number().positive(),

@@ -19,6 +19,7 @@ import { RlError } from '../errors.js';
 import { wasmKernels } from '../kernels/wasm-kernels.js';
 import { sacActorLoss, sacCriticLoss, sacEntCoefLoss, sacSoftTarget } from '../losses/sac-loss.js';
 import { Adam } from '../optim/adam.js';
+import { checkItemLayout } from '../policies/items.js';
 import { type SacParamGroup, SacPolicy } from '../policies/sac-policy.js';
 import { type BoxSpace, spaceSize } from '../spaces.js';
 import {
@@ -100,6 +101,7 @@ export class Sac extends BaseAlgorithm<SacConfig, SacLearnOptions, SacTrainStats
       }
     }
     const c = this.config;
+    if (c.policy.items) checkItemLayout(this.obsDim, actSpace, c.policy.items);
     if (c.policy.distribution === 'logistic-normal') assertWeightSpace(actSpace, 'Sac');
     this.actDim = spaceSize(actSpace);
     const arch = c.policy.netArch;
@@ -115,6 +117,7 @@ export class Sac extends BaseAlgorithm<SacConfig, SacLearnOptions, SacTrainStats
       maxBatch: c.batchSize,
       distribution: c.policy.distribution,
       logitBound: c.policy.logitBound,
+      items: c.policy.items,
     });
     const adam = { learningRate: scheduleValue(c.learningRate, 1), ...ADAM, eps: c.adamEps };
     const inKernels = (group: 'actor' | 'critic') =>

@@ -42,7 +42,7 @@ import { KernelMlp } from '../nn/kernel-mlp.js';
 import { type Activation, initMlpParams, type MlpSpec, mlpParamCount } from '../nn/mlp.js';
 import type { Rng } from '../random.js';
 import { type Space, spaceSize } from '../spaces.js';
-import { expandItems, type ItemLayout, meanPerSample } from './items.js';
+import { checkItemLayout, expandItems, type ItemLayout, meanPerSample } from './items.js';
 
 /** The action distribution of a Box policy. */
 export type BoxDistribution = 'gaussian' | 'logistic-normal';
@@ -365,22 +365,6 @@ function checkPortfolioOptions(
   items: ItemLayout | null,
   distribution: BoxDistribution,
 ): void {
-  if (items) {
-    const want = items.items * items.itemDim + items.globalDim;
-    if (want !== obsDim) {
-      throw new RlError(
-        'CONFIG',
-        `policy.items: ${items.items} items × ${items.itemDim} + ${items.globalDim} global = ${want} values, but the observation has ${obsDim}`,
-        { field: 'policy.items' },
-      );
-    }
-    if (actionSpace.kind !== 'box' || spaceSize(actionSpace) !== items.items) {
-      throw new RlError(
-        'CONFIG',
-        `policy.items: an item encoder scores one action per item, so the action space must be a Box of ${items.items} values`,
-        { field: 'policy.items' },
-      );
-    }
-  }
+  if (items) checkItemLayout(obsDim, actionSpace, items);
   if (distribution === 'logistic-normal') assertWeightSpace(actionSpace, 'Ppo');
 }

@@ -3,6 +3,8 @@
  * of features plus shared ones becomes one network row per item, so one small network scores
  * every item and its size does not depend on the number of items.
  */
+import { RlError } from '../errors.js';
+import { type Space, spaceSize } from '../spaces.js';
 
 /**
  * An observation made of `items` blocks of `itemDim` features followed by `globalDim`
@@ -54,4 +56,28 @@ export function meanPerSample(perRow: Float32Array, n: number, rows: number): Fl
     out[i] = s / rows;
   }
   return out;
+}
+
+/**
+ * Throws `RlError('CONFIG')` naming `policy.items` unless the layout covers the observation
+ * exactly and the action space is a Box of one value per item (what an item encoder scores).
+ * @example
+ * checkItemLayout(5, box({ shape: [4], low: 0, high: 1 }), { items: 4, itemDim: 1, globalDim: 1 }); // ok
+ */
+export function checkItemLayout(obsDim: number, actionSpace: Space, items: ItemLayout): void {
+  const want = items.items * items.itemDim + items.globalDim;
+  if (want !== obsDim) {
+    throw new RlError(
+      'CONFIG',
+      `policy.items: ${items.items} items × ${items.itemDim} + ${items.globalDim} global = ${want} values, but the observation has ${obsDim}`,
+      { field: 'policy.items' },
+    );
+  }
+  if (actionSpace.kind !== 'box' || spaceSize(actionSpace) !== items.items) {
+    throw new RlError(
+      'CONFIG',
+      `policy.items: an item encoder scores one action per item, so the action space must be a Box of ${items.items} values`,
+      { field: 'policy.items' },
+    );
+  }
 }

@@ -11,6 +11,13 @@
  * {@link SacPolicy.criticActionGradient} (∂ min Q/∂a through the smaller critic) and
  * {@link SacPolicy.actorBackward}. `sacActorT` and `sacQValuesT` in `@marlts/rl-core/testing`
  * are the same networks in tfjs, whose autodiff is the oracle of those backward passes.
+ *
+ * With `items` (observations `[items × itemDim | globalDim]`, one action per item) both the
+ * actor and each critic are per-item shared encoders (EIIE: Jiang, Xu & Liang 2017), run over
+ * `batch × items` rows: the actor maps each item's row `[item block, global block]` to that
+ * item's mean and log-std, and each critic maps `[item block, global block, a_i(, w_i)]` to a
+ * term of `Q(s, a) = Σ_i q(row_i)` (a sum: a portfolio's reward is additive over assets); see
+ * `sac-items.ts`. The networks' sizes then do not depend on the number of items.
  */
 import { logisticNormalWeights } from '../distributions/logistic-normal.js';
 import { squashedGaussianRsample } from '../distributions/squashed-gaussian.js';
@@ -21,6 +28,8 @@ import { type Activation, initMlpParams, type MlpSpec } from '../nn/mlp.js';
 import type { Rng } from '../random.js';
 import type { BoxSpace } from '../spaces.js';
 import type { BoxDistribution } from './actor-critic.js';
+import { expandItems, type ItemLayout } from './items.js';
+import { itemActionGradient, itemCriticRows, itemCriticWidth } from './sac-items.js';
 
 /** SB3's `LOG_STD_MIN` / `LOG_STD_MAX`. */
 export const LOG_STD_MIN = -20;
@@ -39,6 +48,8 @@ export interface SacPolicyOptions {
   distribution?: BoxDistribution;
   /** With the logistic-normal: the logits are the squashed actions × this bound (default 5). */
   logitBound?: number;
+  /** Per-item shared actor and critics (see the file comment); `actDim` must equal `items.items`. */
+  items?: ItemLayout | undefined;
 }
 
 /** A batch of actions drawn by {@link SacPolicy.sampleActions}. */
@@ -79,6 +90,14 @@ export class SacPolicy {
   readonly maxBatch: number;
   readonly distribution: BoxDistribution;
   readonly logitBound: number;
+  /** The per-item layout, or null for flat networks. */
+  readonly items: ItemLayout | null;
+  /** Network rows per sample: `items`, or 1. */
+  readonly rowsPerSample: number;
+  /** Input width of a critic row (`[obs, action]`, or an item's `[features, a_i(, w_i)]`). */
+  readonly qInDim: number;
+  /** Input width of an actor row (`obsDim`, or an item's `itemDim + globalDim`). */
+  readonly actorInDim: number;
   /**
    * The update's kernel memory: the actor's input rows, the critics' `[obs, action]` rows,
    * output gradients, ∂Q/∂input of the rows each critic is the minimum for (and those rows'
@@ -99,7 +118,10 @@ export class SacPolicy {
     gradActor: KernelBlock;
     gradCritic: KernelBlock;
   };
-  /** The last {@link sampleActions}' raw actor output `[n, 2·actDim]` and `n`, for {@link actorBackward}. */
+  /**
+   * The last {@link sampleActions}' raw actor output and `n`, for {@link actorBackward}:
+   * `[n, 2·actDim]` (means then log-stds), or with items `[n·items, 2]` (mean, log-std per row).
+   */
   private actorOut: { out: Float32Array; n: number } | null = null;
   private disposed = false;
 
@@ -108,15 +130,29 @@ export class SacPolicy {
     this.obsDim = obsDim;
     this.actDim = actDim;
     this.k = wasmKernels();
-    this.actorSpec = { sizes: [obsDim, ...netArch.pi, 2 * actDim], activation };
-    this.qSpec = { sizes: [obsDim + actDim, ...netArch.qf, 1], activation };
+    this.distribution = options.distribution ?? 'gaussian';
+    this.logitBound = options.logitBound ?? 5;
+    this.items = options.items ?? null;
+    const items = this.items;
+    if (items && items.items !== actDim) {
+      throw new RlError('CONFIG', `SacPolicy: ${items.items} items but ${actDim} actions`, {
+        field: 'policy.items',
+      });
+    }
+    this.rowsPerSample = items ? items.items : 1;
+    this.actorInDim = items ? items.itemDim + items.globalDim : obsDim;
+    this.qInDim = items ? itemCriticWidth(items, this.distribution === 'logistic-normal') : obsDim + actDim;
+    this.actorSpec = { sizes: [this.actorInDim, ...netArch.pi, items ? 2 : 2 * actDim], activation };
+    this.qSpec = { sizes: [this.qInDim, ...netArch.qf, 1], activation };
     const actorInit = initMlpParams(this.actorSpec, rng, { init: 'torch-default' });
     const q1Init = initMlpParams(this.qSpec, rng, { init: 'torch-default' });
     const q2Init = initMlpParams(this.qSpec, rng, { init: 'torch-default' });
     this.qParamCount = q1Init.length;
-    this.actorNet = new KernelMlp(this.actorSpec, maxBatch, this.k);
-    this.q1Net = new KernelMlp(this.qSpec, maxBatch, this.k);
-    this.q2Net = new KernelMlp(this.qSpec, maxBatch, this.k);
+    // An item encoder runs one network row per item of every sample.
+    const B = maxBatch * this.rowsPerSample;
+    this.actorNet = new KernelMlp(this.actorSpec, B, this.k);
+    this.q1Net = new KernelMlp(this.qSpec, B, this.k);
+    this.q2Net = new KernelMlp(this.qSpec, B, this.k);
     this.params = {
       actor: this.k.alloc(actorInit.length),
       critic: this.k.alloc(2 * this.qParamCount),
@@ -128,12 +164,10 @@ export class SacPolicy {
     critic.set(q2Init, this.qParamCount);
     this.k.view(this.params.criticTarget).set(critic);
     this.maxBatch = maxBatch;
-    this.distribution = options.distribution ?? 'gaussian';
-    this.logitBound = options.logitBound ?? 5;
     const k = this.k;
-    const [B, od] = [maxBatch, obsDim + actDim];
+    const od = this.qInDim;
     this.pass = {
-      obs: k.alloc(B * obsDim),
+      obs: k.alloc(B * this.actorInDim),
       qIn: k.alloc(B * od),
       dQ1: k.alloc(B),
       dQ2: k.alloc(B),
@@ -143,7 +177,7 @@ export class SacPolicy {
       q2Rows: new KernelMlp(this.qSpec, B, k),
       rows1: new Int32Array(B),
       rows2: new Int32Array(B),
-      dActor: k.alloc(B * 2 * actDim),
+      dActor: k.alloc(maxBatch * 2 * actDim),
       gradActor: k.alloc(this.params.actor.length),
       gradCritic: k.alloc(this.params.critic.length),
     };
@@ -175,15 +209,17 @@ export class SacPolicy {
   /** Squashed actions in [−1, 1] `[n, actDim]`: tanh(mean) or tanh(mean + std·ε). */
   act(obs: ArrayLike<number>, n: number, rng: Rng, deterministic: boolean): Float32Array {
     const d = this.actDim;
-    const out = this.actorNet.forwardRows(this.params.actor.ptr, obs, n);
+    const rows = this.items ? expandItems(obs, n, this.items) : obs;
+    const out = this.actorNet.forwardRows(this.params.actor.ptr, rows, n * this.rowsPerSample);
     const actions = new Float32Array(n * d);
     for (let s = 0; s < n; s++) {
       for (let j = 0; j < d; j++) {
-        const mean = out[s * 2 * d + j]!;
+        const at = this.headIndex(s, j);
+        const mean = out[at]!;
         if (deterministic) {
           actions[s * d + j] = Math.tanh(mean);
         } else {
-          const logStd = Math.min(Math.max(out[s * 2 * d + d + j]!, LOG_STD_MIN), LOG_STD_MAX);
+          const logStd = Math.min(Math.max(out[at + this.logStdShift]!, LOG_STD_MIN), LOG_STD_MAX);
           actions[s * d + j] = Math.tanh(mean + Math.exp(logStd) * rng.normal());
         }
       }
@@ -221,15 +257,18 @@ export class SacPolicy {
     this.check();
     const { k, pass, actDim: d } = this;
     const n = obs.length / this.obsDim;
-    k.view(pass.obs).set(obs);
-    const ptr = this.actorNet.forward(this.params.actor.ptr, pass.obs.ptr, n);
+    if (this.items) expandItems(obs, n, this.items, k.view(pass.obs));
+    else k.view(pass.obs).set(obs);
+    const ptr = this.actorNet.forward(this.params.actor.ptr, pass.obs.ptr, n * this.rowsPerSample);
+    // [n, 2d] flat or [n·items, 2] per item: the same number of values.
     const out = k.view({ ptr, length: n * 2 * d }).slice();
     const mean = new Float32Array(n * d);
     const logStd = new Float32Array(n * d);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < d; j++) {
-        mean[i * d + j] = out[i * 2 * d + j]!;
-        logStd[i * d + j] = Math.min(Math.max(out[i * 2 * d + d + j]!, LOG_STD_MIN), LOG_STD_MAX);
+        const at = this.headIndex(i, j);
+        mean[i * d + j] = out[at]!;
+        logStd[i * d + j] = Math.min(Math.max(out[at + this.logStdShift]!, LOG_STD_MIN), LOG_STD_MAX);
       }
     }
     this.actorOut = { out, n };
@@ -247,22 +286,25 @@ export class SacPolicy {
     actions: Float32Array,
   ): [Float32Array, Float32Array] {
     this.check();
-    const { k, pass, obsDim: o, actDim: d } = this;
+    const { k, pass, obsDim: o, actDim: d, items } = this;
     const n = obs.length / o;
     const qIn = k.view(pass.qIn);
-    for (let i = 0; i < n; i++) {
-      qIn.set(obs.subarray(i * o, i * o + o), i * (o + d));
-      qIn.set(actions.subarray(i * d, i * d + d), i * (o + d) + o);
+    if (items) {
+      itemCriticRows(obs, actions, n, items, this.weightBound, qIn);
+    } else {
+      for (let i = 0; i < n; i++) {
+        qIn.set(obs.subarray(i * o, i * o + o), i * (o + d));
+        qIn.set(actions.subarray(i * d, i * d + d), i * (o + d) + o);
+      }
     }
     const params = this.params[group].ptr;
+    const rows = n * this.rowsPerSample;
     k.runPair(
-      this.q1Net.planForward(params, pass.qIn.ptr, n),
-      this.q2Net.planForward(params + this.qParamCount * 4, pass.qIn.ptr, n),
+      this.q1Net.planForward(params, pass.qIn.ptr, rows),
+      this.q2Net.planForward(params + this.qParamCount * 4, pass.qIn.ptr, rows),
     );
-    return [
-      k.view({ ptr: this.q1Net.output, length: n }).slice(),
-      k.view({ ptr: this.q2Net.output, length: n }).slice(),
-    ];
+    const q = (net: KernelMlp) => this.sumRows(k.view({ ptr: net.output, length: rows }), n);
+    return [q(this.q1Net), q(this.q2Net)];
   }
 
   /**
@@ -272,8 +314,13 @@ export class SacPolicy {
    */
   criticBackward(dQ1: Float32Array, dQ2: Float32Array): { grad: KernelBlock; sumSq: number } {
     const { k, pass } = this;
-    k.view(pass.dQ1).set(dQ1);
-    k.view(pass.dQ2).set(dQ2);
+    // Q = Σ of the sample's rows: each row's output gradient is its sample's.
+    const r = this.rowsPerSample;
+    const [d1, d2] = [k.view(pass.dQ1), k.view(pass.dQ2)];
+    for (let i = 0; i < dQ1.length; i++) {
+      d1.fill(dQ1[i]!, i * r, i * r + r);
+      d2.fill(dQ2[i]!, i * r, i * r + r);
+    }
     const [critic, gc] = [this.params.critic.ptr, pass.gradCritic.ptr];
     const q2Off = this.qParamCount * 4;
     k.runPair(
@@ -286,16 +333,22 @@ export class SacPolicy {
   /**
    * ∂(dMinQ·Σᵢ min(Q1, Q2)(sᵢ, aᵢ))/∂aᵢ `[n, actDim]` through the last {@link qValues} pass of
    * the critic, its weights held fixed: each sample's gradient flows through the critic
-   * `useQ1` names for it, so each critic backpropagates only its own rows.
+   * `useQ1` names for it, so each critic backpropagates only its own rows (with items, all
+   * of the sample's item rows, then the chain rule through the weights of `sac-items.ts`).
    */
   criticActionGradient(useQ1: Uint8Array, dMinQ: number): Float64Array {
-    const { k, pass, obsDim: o, actDim: d } = this;
+    const { k, pass, actDim: d } = this;
     const n = useQ1.length;
+    const r = this.rowsPerSample;
+    // The action columns of a critic row start here.
+    const o = this.items ? this.actorInDim : this.obsDim;
     let n1 = 0;
     let n2 = 0;
     for (let i = 0; i < n; i++) {
-      if (useQ1[i]) pass.rows1[n1++] = i;
-      else pass.rows2[n2++] = i;
+      for (let j = 0; j < r; j++) {
+        if (useQ1[i]) pass.rows1[n1++] = i * r + j;
+        else pass.rows2[n2++] = i * r + j;
+      }
     }
     // Every gathered row's output gradient is dMinQ: dQ1's buffer holds it for both critics.
     k.view(pass.dQ1).fill(dMinQ);
@@ -318,6 +371,18 @@ export class SacPolicy {
     else k.run((b1 ?? b2)!);
     const [dQIn1, dQIn2] = [k.view(pass.dQIn1), k.view(pass.dQIn2)];
     const dA = new Float64Array(n * d);
+    if (this.items) {
+      const [items, w, qIn] = [this.items, this.qInDim, k.view(pass.qIn)];
+      const each = (dIn: Float32Array, rows: Int32Array, count: number) => {
+        for (let g = 0; g < count; g += r) {
+          const s = rows[g]! / r;
+          itemActionGradient(dIn, g * w, qIn, s * r * w, items, this.weightBound, dA, s * d);
+        }
+      };
+      each(dQIn1, pass.rows1, n1);
+      each(dQIn2, pass.rows2, n2);
+      return dA;
+    }
     for (let r = 0; r < n1; r++)
       for (let j = 0; j < d; j++) dA[pass.rows1[r]! * d + j] = dQIn1[r * (o + d) + o + j]!;
     for (let r = 0; r < n2; r++)
@@ -337,9 +402,10 @@ export class SacPolicy {
     const dAct = k.view(pass.dActor);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < d; j++) {
-        const raw = out[i * 2 * d + d + j]!;
-        dAct[i * 2 * d + j] = dMean[i * d + j]!;
-        dAct[i * 2 * d + d + j] = raw >= LOG_STD_MIN && raw <= LOG_STD_MAX ? dLogStd[i * d + j]! : 0;
+        const at = this.headIndex(i, j);
+        const raw = out[at + this.logStdShift]!;
+        dAct[at] = dMean[i * d + j]!;
+        dAct[at + this.logStdShift] = raw >= LOG_STD_MIN && raw <= LOG_STD_MAX ? dLogStd[i * d + j]! : 0;
       }
     }
     this.actorNet.backward(this.params.actor.ptr, pass.dActor.ptr, { grad: pass.gradActor.ptr, dx: 0 });
@@ -368,5 +434,33 @@ export class SacPolicy {
 
   private check(): void {
     if (this.disposed) throw new RlError('STATE', 'SacPolicy: disposed');
+  }
+
+  /** The logit bound when critic rows carry weights (items with the logistic-normal), else null. */
+  private get weightBound(): number | null {
+    return this.items && this.distribution === 'logistic-normal' ? this.logitBound : null;
+  }
+
+  /** Where sample `s`'s mean of action `j` is in the actor's output (its log-std is {@link logStdShift} on). */
+  private headIndex(s: number, j: number): number {
+    return this.items ? (s * this.actDim + j) * 2 : s * 2 * this.actDim + j;
+  }
+
+  /** From a mean to its log-std in the actor's output: 1 per item row, `actDim` flat. */
+  private get logStdShift(): number {
+    return this.items ? 1 : this.actDim;
+  }
+
+  /** Q per sample `[n]` from the rows' outputs: the rows themselves, or each sample's sum over items. */
+  private sumRows(perRow: Float32Array, n: number): Float32Array {
+    const r = this.rowsPerSample;
+    if (r === 1) return perRow.slice();
+    const q = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      for (let j = 0; j < r; j++) sum += perRow[i * r + j]!;
+      q[i] = sum;
+    }
+    return q;
   }
 }

@@ -6,21 +6,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MlpSpec } from '../nn/mlp.js';
 import type { ActorCriticPolicy } from '../policies/actor-critic.js';
-import type { ItemLayout } from '../policies/items.js';
 import { categoricalEntropyT, categoricalLogProbT } from './categorical-t.js';
 import { diagGaussianEntropyT, diagGaussianLogProbT } from './diag-gaussian-t.js';
+import { expandItemsT } from './items-t.js';
 import { mlpApplyT } from './mlp-t.js';
-
-/** `expandItems` on tensors (differentiable): `[B, obsDim]` → `[B·items, itemDim + globalDim]`. */
-function expandItemsT(obs: tf.Tensor2D, layout: ItemLayout): tf.Tensor2D {
-  const { items, itemDim, globalDim } = layout;
-  const b = obs.shape[0];
-  const perItem = tf.reshape(tf.slice(obs, [0, 0], [b, items * itemDim]), [b, items, itemDim]);
-  if (globalDim === 0) return tf.reshape(perItem, [b * items, itemDim]);
-  const global = tf.slice(obs, [0, items * itemDim], [b, globalDim]);
-  const tiled = tf.tile(tf.reshape(global, [b, 1, globalDim]), [1, items, 1]);
-  return tf.reshape(tf.concat([perItem, tiled], 2), [b * items, itemDim + globalDim]);
-}
 
 /**
  * V(s), log π(a|s) and entropy of `policy` with weights `params` (`[policy.size]`, e.g. a
