@@ -3,6 +3,7 @@
  * equal-weight and every heuristic agent, over several seeds, costs included; results
  * go to the run store and a report.
  */
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { AppError, isAppError } from '../app-error.js';
 import type { CommandContext } from '../context.js';
@@ -13,6 +14,8 @@ import { savePairCheckpoints } from '../engine/checkpoints.js';
 import { loadBars } from '../engine/data.js';
 import { runWalkForward, type WalkForwardResult } from '../engine/walk-forward.js';
 import type { RunStore } from '../store.js';
+import { createLocalPool } from '../sweep/local-pool.js';
+import { executorSeedRunner } from '../sweep/seed-runner.js';
 import type { CommandWiring } from './command.js';
 import { DEFAULTS, dataFlags, intFlag } from './flags.js';
 import { writeReport } from './report.js';
@@ -110,6 +113,11 @@ export function registerBacktestCommand(program: Command, { globalFlags, action 
           `SAC timesteps per fold (default: ${DEFAULTS.backtest.sacSteps})`,
           intFlag('--retrain-sac-steps'),
         )
+        .option(
+          '--workers <n>',
+          'processes running seeds side by side on this machine, each with ⌊cores / workers⌋ rl-core threads; 1 = all seeds in this process (default: the core count); same numbers either way',
+          intFlag('--workers', { min: 1 }),
+        )
         .option('--json', 'also print one JSON summary as the last stdout line (for scripts)'),
       false,
     ),
@@ -182,13 +190,32 @@ export async function runBacktest(ctx: CommandContext, flags: Record<string, unk
         `train ${config.backtest.trainBars} bars → test ${testBars} unseen bars${config.backtest.testBars === undefined ? ' (the live retrain cadence)' : ''}, ` +
         `last ${config.backtest.maxFolds || 'all'} folds, ${config.backtest.seeds} seed(s)`,
     );
-    const wf = await runWalkForward({
-      frame: data.frame,
-      barsPerYear: data.barsPerYear,
-      config,
-      progress: ctx.progress,
-      signal: ctx.signal,
-    });
+    // Seeds run side by side on the local pool; one worker (or one seed) runs here.
+    const workers = Math.min(Number(flags.workers ?? availableParallelism()), config.backtest.seeds);
+    const pool = workers > 1 ? createLocalPool({ workers }) : undefined;
+    let wf: WalkForwardResult;
+    try {
+      wf = await runWalkForward({
+        frame: data.frame,
+        barsPerYear: data.barsPerYear,
+        config,
+        progress: ctx.progress,
+        signal: ctx.signal,
+        ...(pool
+          ? {
+              runChains: executorSeedRunner({
+                frame: data.frame,
+                config,
+                executor: pool,
+                progress: ctx.progress,
+                signal: ctx.signal,
+              }),
+            }
+          : {}),
+      });
+    } finally {
+      await pool?.close();
+    }
     // Ctrl-C during the last fold cuts its training short: those agents are not the result.
     if (ctx.signal.aborted) throw interrupted(runId);
     storeWalkForward(store, runId, wf);
