@@ -9,6 +9,7 @@ import { wasmKernels } from '../kernels/wasm-kernels.js';
 import { SacPolicy } from '../policies/sac-policy.js';
 import { Rng } from '../random.js';
 import { type BoxSpace, box } from '../spaces.js';
+import { expectClose } from '../testing.js';
 import { Sac, type SacOptions } from './sac.js';
 
 const ITEMS = 3;
@@ -108,8 +109,7 @@ describe('Sac with per-item encoders', () => {
     };
     const permObs = permute(obs, ITEMS + 1);
     const expectPermuted = (a: Float32Array, b: Float32Array) => {
-      const want = Array.from(permute(a, ITEMS));
-      b.forEach((x, i) => expect(x).toBeCloseTo(want[i]!, 5));
+      expectClose(b, permute(a, ITEMS), { rtol: 1e-5, atol: 1e-6, label: 'permuted' });
     };
 
     const policy = new SacPolicy({
@@ -126,11 +126,11 @@ describe('Sac with per-item encoders', () => {
     const aP = policy.sampleActions(permObs, permute(noise, ITEMS));
     expectPermuted(a.actions, aP.actions);
     expectPermuted(a.logStd, aP.logStd);
-    a.logProb.forEach((x, i) => expect(aP.logProb[i]).toBeCloseTo(x, 4));
+    expectClose(aP.logProb, a.logProb, { rtol: 1e-5, atol: 1e-5, label: 'logProb' });
     const [q1, q2] = policy.qValues('critic', obs, a.actions);
     const [q1P, q2P] = policy.qValues('critic', permObs, aP.actions);
-    q1.forEach((x, i) => expect(q1P[i]).toBeCloseTo(x, 5));
-    q2.forEach((x, i) => expect(q2P[i]).toBeCloseTo(x, 5));
+    expectClose(q1P, q1, { rtol: 1e-5, atol: 1e-6, label: 'Q1' });
+    expectClose(q2P, q2, { rtol: 1e-5, atol: 1e-6, label: 'Q2' });
     policy.dispose();
 
     // Through Sac.predict: the env's weights permute too (the cash logit is outside the items).
