@@ -13,7 +13,8 @@
  * - `store/runs.ts`: runs, their configs, notes and bar cursor;
  * - `store/checkpoints.ts`: checkpoints, champions and retrain decisions;
  * - `store/orders.ts`: the order ledger (intents, order events, fills);
- * - `store/series.ts`: positions, equity series, trades and metrics.
+ * - `store/series.ts`: positions, equity series, trades and metrics;
+ * - `store/sweeps.ts`: a sweep's configurations and jobs (`RunStore.sweeps`).
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -37,6 +38,7 @@ import {
 import { type NewRun, type RunKind, type RunPatch, RunRecords, type RunRow } from './store/runs.js';
 import { isEmptyDatabase, migrateStore, readSchemaVersion, SCHEMA_VERSION } from './store/schema.js';
 import { type EquityPoint, type PositionRow, SeriesRecords, type TradeRow } from './store/series.js';
+import { SweepRecords } from './store/sweeps.js';
 
 export type { CheckpointRow, NewCheckpoint, RetrainDecision } from './store/checkpoints.js';
 export { sha256, stableJson } from './store/hash.js';
@@ -46,6 +48,7 @@ export type { NewRun, RunKind, RunPatch, RunRow, RunStatus } from './store/runs.
 export { newRunId } from './store/runs.js';
 export { SCHEMA_VERSION } from './store/schema.js';
 export type { EquityPoint, PositionRow, TradeRow } from './store/series.js';
+export type { SweepConfigRow, SweepJobRow, SweepJobStatus } from './store/sweeps.js';
 
 /** The file name of the store inside a run directory. */
 export const STORE_FILE = 'marlts.db';
@@ -69,6 +72,8 @@ export class RunStore {
   private readonly checkpoints: CheckpointRecords;
   private readonly ledger: OrderLedger;
   private readonly series: SeriesRecords;
+  /** A sweep's configurations and jobs (`store/sweeps.ts`). */
+  readonly sweeps: SweepRecords;
 
   private constructor(db: Database.Database, path: string) {
     this.db = db;
@@ -78,6 +83,7 @@ export class RunStore {
     this.checkpoints = new CheckpointRecords({ db, dir: this.dir });
     this.ledger = new OrderLedger({ db });
     this.series = new SeriesRecords({ db });
+    this.sweeps = new SweepRecords({ db });
   }
 
   /**

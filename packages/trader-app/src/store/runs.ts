@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { AppError } from '../app-error.js';
 import { sha256, stableJson } from './hash.js';
 
-export type RunKind = 'demo' | 'train' | 'backtest' | 'paper' | 'import';
+export type RunKind = 'demo' | 'train' | 'backtest' | 'paper' | 'import' | 'sweep';
 /**
  * `stopped`: a paper run ended by the operator (its normal end); `interrupted`: a run
  * with a fixed amount of work (train, backtest, demo) cut short by Ctrl-C / SIGTERM.

@@ -158,6 +158,37 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
       update.run(`${CHECKPOINT_DIR}/${basename(r.path)}`, r.id);
     }
   },
+  // v3: sweeps (#14). A sweep's configurations, and its jobs keyed by their content-hashed
+  // id, so a job's result is stored once however many times a worker ran it; start_count
+  // records how often a job was started (a resumed sweep must not restart finished jobs).
+  `
+  CREATE TABLE sweep_configs (
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    idx INTEGER NOT NULL,
+    config_sha256 TEXT NOT NULL,
+    axes TEXT NOT NULL,
+    json TEXT NOT NULL,
+    PRIMARY KEY (run_id, idx)
+  );
+  CREATE TABLE sweep_jobs (
+    id TEXT PRIMARY KEY,
+    run_id TEXT NOT NULL REFERENCES runs(id),
+    config_idx INTEGER NOT NULL,
+    seed INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    status TEXT NOT NULL,
+    start_count INTEGER NOT NULL DEFAULT 0,
+    worker TEXT,
+    error_code TEXT,
+    error TEXT,
+    result TEXT,
+    checkpoints TEXT,
+    started_at INTEGER,
+    finished_at INTEGER
+  );
+  CREATE INDEX sweep_jobs_run ON sweep_jobs(run_id, status);
+  `,
 ];
 
 /**
