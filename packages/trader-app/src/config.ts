@@ -103,6 +103,11 @@ export const configSchema = z
     train: z
       .object({
         agents: z.enum(['both', 'long', 'short']).default('both'),
+        /**
+         * Training markets charge fees and impact × this (evaluation and trading never do): an
+         * agent trained on dearer trades learns to trade only on a signal worth the real cost.
+         */
+        costScale: z.number().min(1).default(1),
         ppo: ppoSchema.prefault({}),
         sac: sacSchema.prefault({}),
       })

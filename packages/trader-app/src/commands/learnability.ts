@@ -64,7 +64,7 @@ export function registerLearnabilityCommand(program: Command, { globalFlags, act
       )
       .option(
         '--seeds <n>',
-        `seeds per market (default: ${LEARNABILITY_DEFAULTS.seeds})`,
+        `seeds per market: each draws its own price path and trains its own agents (default: ${LEARNABILITY_DEFAULTS.seeds})`,
         intFlag('--seeds', { min: 1 }),
       )
       .option(

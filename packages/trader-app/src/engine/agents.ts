@@ -215,6 +215,16 @@ function episodeLength(frame: PriceFrame, config: AppConfig): number {
   return Math.max(2, Math.min(config.env.episodeBars, frame.nBars - config.env.windowBars - 2));
 }
 
+/** The config of the training markets: fees and impact × `train.costScale`. */
+function withTrainingCosts(config: AppConfig): AppConfig {
+  const k = config.train.costScale;
+  if (k === 1) return config;
+  return {
+    ...config,
+    env: { ...config.env, feeBps: config.env.feeBps * k, impactCoeff: config.env.impactCoeff * k },
+  };
+}
+
 /**
  * Trains (or warm-starts) the agent pair on `frame`: PPO long first against the
  * short agent's current policy, then SAC short against the new long policy. An aborted
@@ -241,8 +251,9 @@ export async function trainPair(options: {
   const N = frame.nAssets;
   const pair: AgentPair = { long: options.pair?.long ?? null, short: options.pair?.short ?? null };
   const len = episodeLength(frame, config);
+  const trainingMarket = withTrainingCosts(config);
   const opts = (s: number) =>
-    marketOptions(frame, config, {
+    marketOptions(frame, trainingMarket, {
       seed: s,
       episodeLength: len,
       randomStart: true,

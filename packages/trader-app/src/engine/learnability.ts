@@ -67,7 +67,8 @@ function winnerLoserDrifts(nAssets: number, volPct: number, edgePct: number): nu
 
 /**
  * The benchmark's markets: 10 daily assets over 2,500 bars (about ten years), as in the
- * measurements of issue #13. Seeds are fixed so every run sees the same prices.
+ * measurements of issue #13. Generator seeds are fixed so every run sees the same prices;
+ * benchmark seed i draws its path with the generator seed + 101 · i.
  */
 export const PLANTED_MARKETS: readonly PlantedMarket[] = [
   {
@@ -193,6 +194,31 @@ function agentResult(wf: WalkForwardResult, name: string): LearnabilityAgentResu
   };
 }
 
+/** Seed i's price path is drawn with the market's generator seed + i × this. */
+const PATH_SEED_STRIDE = 101;
+
+/** Each agent's figures averaged over the seeds' price paths (every seed reports every agent). */
+function meanOverSeeds(
+  perSeed: ReadonlyArray<Record<string, LearnabilityAgentResult>>,
+): Record<string, LearnabilityAgentResult> {
+  const out: Record<string, LearnabilityAgentResult> = {};
+  const n = perSeed.length;
+  for (const name of Object.keys(perSeed[0]!)) {
+    const all = perSeed.map((a) => a[name]!);
+    const mean = (f: (a: LearnabilityAgentResult) => number) => all.reduce((s, a) => s + f(a), 0) / n;
+    const w = all[0]!.meanWeights;
+    out[name] = {
+      totalReturn: mean((a) => a.totalReturn),
+      sharpe: mean((a) => a.sharpe),
+      turnover: mean((a) => a.turnover),
+      fees: mean((a) => a.fees),
+      impact: mean((a) => a.impact),
+      ...(w ? { meanWeights: w.map((_, i) => mean((a) => a.meanWeights![i]!)) } : {}),
+    };
+  }
+  return out;
+}
+
 function judge(
   market: PlantedMarket,
   agents: Record<string, LearnabilityAgentResult>,
@@ -268,41 +294,51 @@ export async function runLearnability(options: {
   onMarket?: (result: LearnabilityMarketResult) => void;
 }): Promise<LearnabilityReport> {
   const markets = options.markets ?? PLANTED_MARKETS;
-  const config: AppConfig = {
-    ...options.config,
-    backtest: { ...options.config.backtest, seeds: options.seeds, maxFolds: options.folds },
-  };
   const results: LearnabilityMarketResult[] = [];
   let budget: WalkForwardResult['budget'] | undefined;
   for (const market of markets) {
-    const synthetic = parseSyntheticOptions({ ...market.synthetic, barsPerYear: BARS_PER_YEAR });
-    const frame = generateSyntheticFrame(synthetic);
-    const wf = await runWalkForward({
-      frame,
-      barsPerYear: BARS_PER_YEAR,
-      config,
-      ...(options.progress ? { progress: options.progress } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      references: [
-        { name: ORACLE_LONG, slot: 'long', actor: oracleActor(synthetic, 'long') },
-        {
-          name: ORACLE_SHORT,
-          slot: 'short',
-          actor: oracleActor(synthetic, 'short'),
-        },
-      ],
-    });
-    wf.finalPair.long?.dispose();
-    wf.finalPair.short?.dispose();
-    budget = wf.budget;
-    const agents: Record<string, LearnabilityAgentResult> = {};
-    for (const name of wf.metrics.keys()) agents[name] = agentResult(wf, name);
+    // Each seed draws its own price path from the planted generator and trains its own agents:
+    // one path's luck (a loser that happens to rally over the test bars) is not the verdict.
+    const perSeed: Array<Record<string, LearnabilityAgentResult>> = [];
+    let trainSeconds = 0;
+    for (let s = 0; s < options.seeds; s++) {
+      const synthetic = parseSyntheticOptions({
+        ...market.synthetic,
+        seed: (market.synthetic.seed ?? 0) + s * PATH_SEED_STRIDE,
+        barsPerYear: BARS_PER_YEAR,
+      });
+      const config: AppConfig = {
+        ...options.config,
+        seed: options.config.seed + s * 1000,
+        backtest: { ...options.config.backtest, seeds: 1, maxFolds: options.folds },
+      };
+      const wf = await runWalkForward({
+        frame: generateSyntheticFrame(synthetic),
+        barsPerYear: BARS_PER_YEAR,
+        config,
+        ...(options.progress ? { progress: options.progress } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        references: [
+          { name: ORACLE_LONG, slot: 'long', actor: oracleActor(synthetic, 'long') },
+          { name: ORACLE_SHORT, slot: 'short', actor: oracleActor(synthetic, 'short') },
+        ],
+      });
+      wf.finalPair.long?.dispose();
+      wf.finalPair.short?.dispose();
+      budget = wf.budget;
+      trainSeconds += wf.budget.trainSeconds;
+      const agents: Record<string, LearnabilityAgentResult> = {};
+      for (const name of wf.metrics.keys()) agents[name] = agentResult(wf, name);
+      perSeed.push(agents);
+      if (options.signal?.aborted) break;
+    }
+    const agents = meanOverSeeds(perSeed);
     const result: LearnabilityMarketResult = {
       name: market.name,
       description: market.description,
       agents,
       goals: judge(market, agents),
-      trainSeconds: wf.budget.trainSeconds,
+      trainSeconds,
     };
     results.push(result);
     options.onMarket?.(result);
