@@ -10,7 +10,8 @@ import { SacPolicy } from '../policies/sac-policy.js';
 import { Rng } from '../random.js';
 import { type BoxSpace, box } from '../spaces.js';
 import { expectClose } from '../testing.js';
-import { Sac, type SacOptions } from './sac.js';
+import { Sac } from './sac.js';
+import type { SacOptions } from './sac-config.js';
 
 const ITEMS = 3;
 

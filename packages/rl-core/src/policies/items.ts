@@ -59,6 +59,23 @@ export function meanPerSample(perRow: Float32Array, n: number, rows: number): Fl
 }
 
 /**
+ * Sums of consecutive groups of `rows` values: per-item outputs `[n·rows]` → `[n]` (SAC's
+ * Q, additive over items); a copy when `rows` is 1.
+ * @example
+ * sumPerSample(Float32Array.of(1, 3, 5, 7), 2, 2); // [4, 12]
+ */
+export function sumPerSample(perRow: Float32Array, n: number, rows: number): Float32Array {
+  if (rows === 1) return perRow.slice(0, n);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < rows; j++) s += perRow[i * rows + j]!;
+    out[i] = s;
+  }
+  return out;
+}
+
+/**
  * Throws `RlError('CONFIG')` naming `policy.items` unless the layout covers the observation
  * exactly and the action space is a Box of one value per item (what an item encoder scores).
  * @example

@@ -28,7 +28,7 @@ import { type Activation, initMlpParams, type MlpSpec } from '../nn/mlp.js';
 import type { Rng } from '../random.js';
 import type { BoxSpace } from '../spaces.js';
 import type { BoxDistribution } from './actor-critic.js';
-import { expandItems, type ItemLayout } from './items.js';
+import { expandItems, type ItemLayout, sumPerSample } from './items.js';
 import { itemActionGradient, itemCriticRows, itemCriticWidth } from './sac-items.js';
 
 /** SB3's `LOG_STD_MIN` / `LOG_STD_MAX`. */
@@ -208,21 +208,12 @@ export class SacPolicy {
 
   /** Squashed actions in [−1, 1] `[n, actDim]`: tanh(mean) or tanh(mean + std·ε). */
   act(obs: ArrayLike<number>, n: number, rng: Rng, deterministic: boolean): Float32Array {
-    const d = this.actDim;
     const rows = this.items ? expandItems(obs, n, this.items) : obs;
     const out = this.actorNet.forwardRows(this.params.actor.ptr, rows, n * this.rowsPerSample);
-    const actions = new Float32Array(n * d);
-    for (let s = 0; s < n; s++) {
-      for (let j = 0; j < d; j++) {
-        const at = this.headIndex(s, j);
-        const mean = out[at]!;
-        if (deterministic) {
-          actions[s * d + j] = Math.tanh(mean);
-        } else {
-          const logStd = Math.min(Math.max(out[at + this.logStdShift]!, LOG_STD_MIN), LOG_STD_MAX);
-          actions[s * d + j] = Math.tanh(mean + Math.exp(logStd) * rng.normal());
-        }
-      }
+    const { mean, logStd } = this.head(out, n);
+    const actions = new Float32Array(n * this.actDim);
+    for (let i = 0; i < actions.length; i++) {
+      actions[i] = Math.tanh(deterministic ? mean[i]! : mean[i]! + Math.exp(logStd[i]!) * rng.normal());
     }
     return actions;
   }
@@ -262,15 +253,7 @@ export class SacPolicy {
     const ptr = this.actorNet.forward(this.params.actor.ptr, pass.obs.ptr, n * this.rowsPerSample);
     // [n, 2d] flat or [n·items, 2] per item: the same number of values.
     const out = k.view({ ptr, length: n * 2 * d }).slice();
-    const mean = new Float32Array(n * d);
-    const logStd = new Float32Array(n * d);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < d; j++) {
-        const at = this.headIndex(i, j);
-        mean[i * d + j] = out[at]!;
-        logStd[i * d + j] = Math.min(Math.max(out[at + this.logStdShift]!, LOG_STD_MIN), LOG_STD_MAX);
-      }
-    }
+    const { mean, logStd } = this.head(out, n);
     this.actorOut = { out, n };
     return { ...squashedGaussianRsample(mean, logStd, noise, d), logStd };
   }
@@ -303,7 +286,8 @@ export class SacPolicy {
       this.q1Net.planForward(params, pass.qIn.ptr, rows),
       this.q2Net.planForward(params + this.qParamCount * 4, pass.qIn.ptr, rows),
     );
-    const q = (net: KernelMlp) => this.sumRows(k.view({ ptr: net.output, length: rows }), n);
+    const r = this.rowsPerSample;
+    const q = (net: KernelMlp) => sumPerSample(k.view({ ptr: net.output, length: rows }), n, r);
     return [q(this.q1Net), q(this.q2Net)];
   }
 
@@ -369,24 +353,18 @@ export class SacPolicy {
     const b2 = plan(this.q2Net, pass.q2Rows, pass.rows2, n2, critic + this.qParamCount * 4, pass.dQIn2.ptr);
     if (b1 && b2) k.runPair(b1, b2);
     else k.run((b1 ?? b2)!);
-    const [dQIn1, dQIn2] = [k.view(pass.dQIn1), k.view(pass.dQIn2)];
     const dA = new Float64Array(n * d);
-    if (this.items) {
-      const [items, w, qIn] = [this.items, this.qInDim, k.view(pass.qIn)];
-      const each = (dIn: Float32Array, rows: Int32Array, count: number) => {
-        for (let g = 0; g < count; g += r) {
-          const s = rows[g]! / r;
-          itemActionGradient(dIn, g * w, qIn, s * r * w, items, this.weightBound, dA, s * d);
-        }
-      };
-      each(dQIn1, pass.rows1, n1);
-      each(dQIn2, pass.rows2, n2);
-      return dA;
-    }
-    for (let r = 0; r < n1; r++)
-      for (let j = 0; j < d; j++) dA[pass.rows1[r]! * d + j] = dQIn1[r * (o + d) + o + j]!;
-    for (let r = 0; r < n2; r++)
-      for (let j = 0; j < d; j++) dA[pass.rows2[r]! * d + j] = dQIn2[r * (o + d) + o + j]!;
+    const [items, w, qIn] = [this.items, this.qInDim, k.view(pass.qIn)];
+    // Each routed sample's r consecutive gathered rows hold its ∂q/∂input.
+    const each = (dIn: Float32Array, rows: Int32Array, count: number) => {
+      for (let g = 0; g < count; g += r) {
+        const s = rows[g]! / r;
+        if (items) itemActionGradient(dIn, g * w, qIn, s * r * w, items, this.weightBound, dA, s * d);
+        else for (let j = 0; j < d; j++) dA[s * d + j] = dIn[g * w + o + j]!;
+      }
+    };
+    each(k.view(pass.dQIn1), pass.rows1, n1);
+    each(k.view(pass.dQIn2), pass.rows2, n2);
     return dA;
   }
 
@@ -451,16 +429,18 @@ export class SacPolicy {
     return this.items ? 1 : this.actDim;
   }
 
-  /** Q per sample `[n]` from the rows' outputs: the rows themselves, or each sample's sum over items. */
-  private sumRows(perRow: Float32Array, n: number): Float32Array {
-    const r = this.rowsPerSample;
-    if (r === 1) return perRow.slice();
-    const q = new Float32Array(n);
+  /** The means and clamped log-stds `[n, actDim]` in the actor's output `out`. */
+  private head(out: Float32Array, n: number): { mean: Float32Array; logStd: Float32Array } {
+    const d = this.actDim;
+    const mean = new Float32Array(n * d);
+    const logStd = new Float32Array(n * d);
     for (let i = 0; i < n; i++) {
-      let sum = 0;
-      for (let j = 0; j < r; j++) sum += perRow[i * r + j]!;
-      q[i] = sum;
+      for (let j = 0; j < d; j++) {
+        const at = this.headIndex(i, j);
+        mean[i * d + j] = out[at]!;
+        logStd[i * d + j] = Math.min(Math.max(out[at + this.logStdShift]!, LOG_STD_MIN), LOG_STD_MAX);
+      }
     }
-    return q;
+    return { mean, logStd };
   }
 }
