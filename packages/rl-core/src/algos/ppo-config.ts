@@ -33,7 +33,8 @@ export const policyOptionsSchema = z
     /** Orthogonal init with SB3's gains (PPO, SB3 `ortho_init`). */
     orthoInit: z.boolean().default(true),
     /**
-     * PPO, Box actions: `gaussian` (SB3: samples clipped to the Box) or `logistic-normal`
+     * Box actions: `gaussian` (PPO: SB3's samples clipped to the Box; SAC: tanh-squashed and
+     * scaled to the Box) or `logistic-normal`
      * (a Gaussian over logits; the env gets softmax weights in [0, 1] with Σ ≤ 1, the rest
      * being e.g. cash: see `logisticNormalWeights`).
      */
@@ -44,8 +45,9 @@ export const policyOptionsSchema = z
      */
     logitBound: z.number().positive().default(5),
     /**
-     * PPO: per-item shared encoders for observations laid out as `items` blocks of `itemDim`
-     * features then `globalDim` shared features; one action per item (EIIE-style scoring).
+     * PPO and SAC: per-item shared encoders for observations laid out as `items` blocks of
+     * `itemDim` features then `globalDim` shared features; one action per item (EIIE-style
+     * scoring). `netArch` then sizes the per-item networks.
      */
     items: z
       .object({

@@ -60,12 +60,19 @@ export interface SacLoadOptions {
 }
 
 /**
+ * With `policy.items` the actor and both critics are per-item shared encoders (see
+ * `policies/sac-policy.ts`): a portfolio of N assets trains networks whose size does not
+ * depend on N, and whose actions follow the items when their order changes.
+ *
  * @example
  * await initBackend();
  * const sac = new Sac({ env: new Pendulum(), seed: 0 });
  * await sac.learn({ totalTimesteps: 20_000 });
  * const action = sac.predict(obs, { deterministic: true }); // Float32Array in the action bounds
  * sac.dispose();
+ * // A portfolio of 3 assets, 4 features each and 2 shared: one small network per role.
+ * const short = new Sac({ env: portfolioEnv, policy: { items: { items: 3, itemDim: 4, globalDim: 2 },
+ *   distribution: 'logistic-normal', netArch: [64, 64] } });
  */
 export class Sac extends BaseAlgorithm<SacConfig, SacLearnOptions, SacTrainStats> {
   declare readonly actionSpace: BoxSpace;
