@@ -72,6 +72,10 @@ export type SacParamGroup = 'actor' | 'critic' | 'criticTarget';
  * const a = policy.act(obs, 1, rng, false); // in [-1, 1]
  * const [q1, q2] = policy.qValues('critic', batch.obs, batch.actions);
  * policy.dispose();
+ * // Per-item: 3 assets × 4 features + 2 shared; the networks see one item's row at a time.
+ * const perItem = new SacPolicy({ obsDim: 14, actDim: 3, netArch: { pi: [64, 64], qf: [64, 64] },
+ *   activation: 'relu', rng: new Rng(0), maxBatch: 256, distribution: 'logistic-normal',
+ *   items: { items: 3, itemDim: 4, globalDim: 2 } });
  */
 export class SacPolicy {
   readonly actorSpec: MlpSpec;
