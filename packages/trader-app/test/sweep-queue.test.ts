@@ -43,7 +43,17 @@ function standIn(o: { throwFor?: number; waitMs?: number; ran: number[] }) {
   return async (spec: SweepJobSpec, blobs: BlobSource, opts: { signal?: AbortSignal } = {}) => {
     const bytes = await blobs.get(spec.configHash);
     o.ran.push(spec.seed);
-    if (o.waitMs) await new Promise((r) => setTimeout(r, o.waitMs));
+    if (o.waitMs) {
+      // Like a real job: busy for a while, but stops when the worker cancels it.
+      await new Promise<void>((r) => {
+        if (opts.signal?.aborted) return r();
+        const timer = setTimeout(r, o.waitMs);
+        opts.signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          r();
+        });
+      });
+    }
     if (opts.signal?.aborted) throw new AppError('INTERRUPTED', 'cancelled');
     if (spec.seed === o.throwFor) throw new AppError('DATA', `NaN loss in ${spec.label}`);
     return { jobId: spec.id, text: new TextDecoder().decode(bytes) } as unknown as SweepJobResult;
@@ -191,7 +201,7 @@ describe.skipIf(skip)('sweep queue on a real Redis', () => {
       url: redis.url,
       cacheDir,
       signal: stopA.signal,
-      runJob: standIn({ ran: ranA, waitMs: 1500 }),
+      runJob: standIn({ ran: ranA, waitMs: 20_000 }),
     });
     const rec = recorder();
     let workerB: ReturnType<typeof runSweepWorker> | undefined;

@@ -4,6 +4,7 @@
  * data — read it locally. Every read is checked against its hash, on disk too: a file
  * damaged on disk is fetched again instead of being trained on.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,7 +67,8 @@ export class DiskBlobCache implements BlobSource {
     try {
       await mkdir(join(this.dir, 'blobs'), { recursive: true });
       // Write then rename, so a reader (another worker on this machine) never sees half a blob.
-      const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+      // A random name: two caches (workers) on one directory may write the same blob at once.
+      const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
       await writeFile(tmp, bytes);
       await rename(tmp, file);
     } catch (e) {

@@ -9,7 +9,7 @@
  * until the coordinator has handed it to `onDone`, and only then is the job removed —
  * so a coordinator killed in between finds the finished job on its next run instead of
  * running it again. Events come from BullMQ's events stream, read from just before the
- * jobs were added; a periodic check of the jobs still open covers anything missed.
+ * jobs were added; a periodic look at the queue's finished jobs covers anything missed.
  */
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -178,14 +178,27 @@ async function runJobs(a: {
     await addJobs([...open.values()]);
     // Jobs left by an earlier run: one that failed then gets a fresh try now, one that
     // completed is settled (its result is waiting in Redis).
-    for (const id of [...open.keys()]) {
-      const job = await queue.getJob(id);
-      if (job && job.timestamp < runStart && (await job.getState()) === 'failed') await job.retry('failed');
-      else await settle(id);
+    const ids = [...open.keys()];
+    for (let i = 0; i < ids.length; i += 100) {
+      await Promise.all(
+        ids.slice(i, i + 100).map(async (id) => {
+          const job = await queue.getJob(id);
+          if (job && job.timestamp < runStart && (await job.getState()) === 'failed')
+            await job.retry('failed');
+          else await settle(id);
+        }),
+      );
     }
     if (open.size === 0) return;
+    // The safety net for missed events: the finished jobs' ids (cheap: the coordinators
+    // remove what they settle), settling those that are ours.
     checker = setInterval(() => {
-      for (const id of open.keys()) settleSafely(id);
+      queue.getRanges(['completed', 'failed'], 0, -1).then(
+        (ids) => {
+          for (const id of ids) if (open.has(id)) settleSafely(id);
+        },
+        () => {},
+      );
     }, a.o.checkEveryMs);
     const noticeIfNoWorker = async () => {
       if ((await queue.getWorkersCount().catch(() => 1)) === 0) {

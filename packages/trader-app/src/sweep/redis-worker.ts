@@ -112,18 +112,22 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<WorkerSumma
   const processor = async (job: Job<SweepJobSpec, QueueJobReturn>, token?: string, signal?: AbortSignal) => {
     const spec = job.data;
     const t0 = Date.now();
+    // Asked to stop: the job is not broken, it goes back to the queue for another worker.
+    const release = async () => {
+      await job.moveToWait(token);
+      summary.released++;
+      emit({ kind: 'released', jobId: spec.id, label: spec.label });
+      return new WaitingError();
+    };
+    // A job taken just as the stop came (cancelAllJobs did not see it) is released too.
+    if (stopping()) throw await release();
     emit({ kind: 'start', jobId: spec.id, label: spec.label, attempt: job.attemptsStarted });
+    const signals = [signal, o.signal].filter((x): x is AbortSignal => x !== undefined);
     let result: SweepJobResult;
     try {
-      result = await runJob(spec, blobs, { signal, threads: o.threads });
+      result = await runJob(spec, blobs, { signal: AbortSignal.any(signals), threads: o.threads });
     } catch (e) {
-      if (stopping()) {
-        // Asked to stop: the job was cancelled, not broken. Back to the queue for another worker.
-        await job.moveToWait(token);
-        summary.released++;
-        emit({ kind: 'released', jobId: spec.id, label: spec.label });
-        throw new WaitingError();
-      }
+      if (stopping()) throw await release();
       summary.failed++;
       const reason = encodeFailure(e);
       emit({ kind: 'failed', jobId: spec.id, label: spec.label, reason });
@@ -158,7 +162,12 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<WorkerSumma
     if (!stopping() && !lost) emit({ kind: 'error', message: e.message });
   });
 
+  // Pause first (it takes effect at once), so a released job is not taken straight back by
+  // this worker; pausing also waits for the cancelled jobs to be back in the queue.
+  let pausing: Promise<void> | undefined;
   const onAbort = () => {
+    pausing = worker.pause();
+    pausing.catch(() => {});
     worker.cancelAllJobs('the worker is stopping');
     wake();
   };
@@ -169,9 +178,9 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<WorkerSumma
     const running = worker.run();
     running.catch(() => {});
     if (!stopping()) await stopped;
-    // Stopping: pause lets the cancelled jobs go back to the queue (a closing worker would
-    // leave them to the stalled check); a lost Redis has nothing to go back to.
-    if (!lost) await worker.pause();
+    // A closing worker would leave the cancelled jobs to the stalled check; a lost Redis
+    // has nothing to put them back into.
+    if (!lost) await (pausing ?? worker.pause());
     await worker.close(lost !== undefined);
     await running.catch(() => {});
   } finally {
