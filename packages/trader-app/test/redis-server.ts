@@ -77,15 +77,22 @@ function withDb(url: string, db: number): string {
 
 /**
  * The Redis to test against: `MARLTS_TEST_REDIS_URL`, or a fresh `redis-server` on a free
- * loopback port (ready when it answers). Call {@link skipRedisTests} first. Each test file
+ * loopback port (ready when it answers; always, with `own`, for a test that stops it).
+ * Call {@link skipRedisTests} first. Each test file
  * takes its own database number `db`, because test files run in parallel and the sweep
  * queue's name is fixed: two files on one database would take each other's jobs.
  *
  * @example
  * const redis = await startTestRedis(3);
  */
-export async function startTestRedis(db: number, env: NodeJS.ProcessEnv = process.env): Promise<TestRedis> {
-  if (env.MARLTS_TEST_REDIS_URL) return { url: withDb(env.MARLTS_TEST_REDIS_URL, db), stop: async () => {} };
+export async function startTestRedis(
+  db: number,
+  env: NodeJS.ProcessEnv = process.env,
+  o: { own?: boolean } = {},
+): Promise<TestRedis> {
+  if (env.MARLTS_TEST_REDIS_URL && !o.own) {
+    return { url: withDb(env.MARLTS_TEST_REDIS_URL, db), stop: async () => {} };
+  }
   const port = await freePort();
   const child: ChildProcess = spawn(
     'redis-server',

@@ -19,7 +19,13 @@ import type { BlobSource, SweepJobResult, SweepJobSpec } from '../src/sweep/job.
 import { createQueueExecutor } from '../src/sweep/queue-executor.js';
 import { blobKey, sha256Hex } from '../src/sweep/redis-blobs.js';
 import { runSweepWorker } from '../src/sweep/redis-worker.js';
-import { freePort, skipRedisTests, startTestRedis, type TestRedis } from './redis-server.js';
+import {
+  freePort,
+  redisUnavailable,
+  skipRedisTests,
+  startTestRedis,
+  type TestRedis,
+} from './redis-server.js';
 
 const skip = skipRedisTests();
 const utf8 = new TextEncoder();
@@ -222,6 +228,46 @@ describe.skipIf(skip)('sweep queue on a real Redis', () => {
     expect(await workerA).toMatchObject({ done: 0, released: 1 });
     expect(await workerB).toMatchObject({ done: 1 });
     expect(rec.calls).toEqual([`done ${job.spec.id}`]);
+  });
+});
+
+// Needs a redis-server of its own to stop (not the shared MARLTS_TEST_REDIS_URL one).
+const noOwnRedis = redisUnavailable({}) !== undefined && !process.env.CI;
+
+describe.skipIf(skip || noOwnRedis)('Redis lost during a sweep', () => {
+  it('the coordinator and the worker stop with the error naming the URL; what finished was handed over', async () => {
+    const own = await startTestRedis(0, process.env, { own: true });
+    const [first, second] = [fixture(21), fixture(22)];
+    const ran: number[] = [];
+    const cacheDir = mkdtempSync(join(tmpdir(), 'marlts-blobs-'));
+    try {
+      const worker = runSweepWorker({
+        url: own.url,
+        cacheDir,
+        giveUpAfterMs: 1000,
+        // The second job hangs until Redis is gone.
+        runJob: async (spec, blobs, o) => {
+          if (spec.seed === 22) await new Promise((r) => setTimeout(r, 60_000).unref());
+          return standIn({ ran })(spec, blobs, o);
+        },
+      }).catch((e: unknown) => e);
+      const ex = await createQueueExecutor({ url: own.url, giveUpAfterMs: 1000, checkEveryMs: 200 });
+      const rec = recorder();
+      const running = ex
+        .run([first!.spec, second!.spec], [first!.blob, second!.blob], rec.hooks)
+        .catch((e: unknown) => e);
+      while (!rec.calls.includes(`done ${first!.spec.id}`)) await new Promise((r) => setTimeout(r, 50));
+      await own.stop();
+      const e = await running;
+      await ex.close();
+      expect(isAppError(e, 'BROKER_UNREACHABLE')).toBe(true);
+      expect((e as AppError).message).toContain(`cannot reach the sweep queue's Redis at ${own.url}`);
+      expect((e as AppError).message).toContain('connection lost');
+      expect(rec.calls).toEqual([`done ${first!.spec.id}`]);
+      expect(isAppError(await worker, 'BROKER_UNREACHABLE')).toBe(true);
+    } finally {
+      await own.stop();
+    }
   });
 });
 

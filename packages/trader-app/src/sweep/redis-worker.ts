@@ -54,6 +54,8 @@ export interface SweepWorkerOptions {
   stallSeconds?: number;
   /** How often a job may stall (its worker died) before it is failed instead (default 2). */
   maxStalls?: number;
+  /** How long a lost Redis connection is retried before the worker stops with an error (ms, default 15 000). */
+  giveUpAfterMs?: number;
   /** This worker's name in the queue (default `<host>:<pid>`). */
   name?: string;
   /** Stops the worker: running jobs are cancelled and put back in the queue. */
@@ -100,6 +102,7 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<WorkerSumma
   });
   const redis = await connectRedis(u, {
     name: `marlts-worker ${name}`,
+    ...(o.giveUpAfterMs !== undefined ? { giveUpAfterMs: o.giveUpAfterMs } : {}),
     onGiveUp: (e) => {
       lost = e;
       wake();
