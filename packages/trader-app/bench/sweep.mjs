@@ -16,7 +16,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -155,6 +155,7 @@ async function queueOverhead(url) {
   };
 }
 
+const loadBefore = loadavg()[0];
 const redis = await startRedis();
 const workers = [];
 try {
@@ -213,6 +214,8 @@ try {
         ? { fromWallTimes: round(((queue2.wallSeconds - localAll.wallSeconds) * 1000) / (jobs / 2), 0) }
         : {}),
     },
+    // Other work on the machine skews the wall times: the 1-minute load average before and after.
+    loadAverage: { before: round(loadBefore), after: round(loadavg()[0]) },
     node: process.version,
     cores,
   };
