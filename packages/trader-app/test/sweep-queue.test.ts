@@ -18,6 +18,8 @@ import type { ExecutorHooks } from '../src/sweep/executor.js';
 import type { BlobSource, SweepJobResult, SweepJobSpec } from '../src/sweep/job.js';
 import { createQueueExecutor } from '../src/sweep/queue-executor.js';
 import { blobKey, sha256Hex } from '../src/sweep/redis-blobs.js';
+import { decodeFailure, encodeFailure } from '../src/sweep/redis-queue.js';
+import { parseRedisUrl } from '../src/sweep/redis-url.js';
 import { runSweepWorker } from '../src/sweep/redis-worker.js';
 import {
   freePort,
@@ -283,6 +285,39 @@ describe('sweep queue errors', () => {
     expect(err.hint).toMatch(/start Redis/);
     const w = await runSweepWorker({ url, cacheDir: tmpdir() }).catch((x: unknown) => x);
     expect(isAppError(w, 'BROKER_UNREACHABLE')).toBe(true);
+  });
+
+  it('checks queue URLs: redis:// or rediss://, a host, an optional database number', () => {
+    expect(parseRedisUrl('redis://127.0.0.1:6379').display).toBe('redis://127.0.0.1:6379');
+    expect(parseRedisUrl('rediss://u:pw@example.test:6380/2').display).toBe(
+      'rediss://u:***@example.test:6380/2',
+    );
+    for (const [url, why] of [
+      ['127.0.0.1:6379', 'not a URL'],
+      ['http://127.0.0.1:6379', 'must be a redis://'],
+      ['redis://127.0.0.1:6379/x', 'database number'],
+    ] as const) {
+      const e = (() => {
+        try {
+          return parseRedisUrl(url, '--queue');
+        } catch (err) {
+          return err;
+        }
+      })();
+      expect(isAppError(e, 'USAGE') && e.field === '--queue' && e.message.includes(why)).toBe(true);
+    }
+  });
+
+  it("carries a failure's code through BullMQ's failedReason", () => {
+    expect(decodeFailure(encodeFailure(new AppError('DATA', 'NaN loss\nat step 3')))).toEqual({
+      code: 'DATA',
+      message: 'NaN loss\nat step 3',
+    });
+    expect(decodeFailure(encodeFailure(new Error('boom')))).toEqual({ code: 'JOB_FAILED', message: 'boom' });
+    expect(decodeFailure('job stalled more than allowable limit')).toEqual({
+      code: 'JOB_FAILED',
+      message: 'job stalled more than allowable limit',
+    });
   });
 
   it('marlts worker refuses a queue that is not a redis:// URL, naming the flag', async () => {
