@@ -27,6 +27,7 @@ import { registerLearnabilityCommand } from './commands/learnability.js';
 import { registerPaperCommand } from './commands/paper.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerSimCommand } from './commands/sim.js';
+import { registerSweepCommand } from './commands/sweep.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { describeConfig, loadConfig, loadDotEnv, readSecrets } from './config.js';
@@ -49,6 +50,7 @@ const COMMANDS: readonly RegisterCommand[] = [
   registerDataCommands,
   registerTrainCommand,
   registerBacktestCommand,
+  registerSweepCommand,
   registerLearnabilityCommand,
   registerSimCommand,
   registerPaperCommand,

@@ -12,10 +12,10 @@ import {
   sharpeDifferenceBootstrap,
   sliceFrame,
 } from '@marlts/market-env';
+import type { CheckpointBundle, Ppo, Sac } from '@marlts/rl-core';
 import { AppError } from '../app-error.js';
 import type { AppConfig } from '../config.js';
 import type { ProgressReporter } from '../progress.js';
-import type { CheckpointBundle, Ppo, Sac } from '@marlts/rl-core';
 import {
   type ActorPair,
   type AgentPair,

@@ -151,6 +151,12 @@ export class SweepRecords {
     }));
   }
 
+  /** Drops the `sweep-*` report sections (series and metrics) a previous pass stored. */
+  clearOutcome(runId: string): void {
+    this.db.prepare("DELETE FROM equity WHERE run_id = ? AND series LIKE 'sweep-%'").run(runId);
+    this.db.prepare("DELETE FROM metrics WHERE run_id = ? AND section LIKE 'sweep-%'").run(runId);
+  }
+
   /** A done job's stored result (and its checkpoints when asked), or undefined. */
   jobResult(
     jobId: string,

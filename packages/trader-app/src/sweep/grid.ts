@@ -84,6 +84,18 @@ export function expandGrid(input: unknown, config: AppConfig, file: string): Swe
     });
   }
   const g = parsed.data;
+  for (const k of ['runDir', 'log'] as const) {
+    if (g.base && k in g.base) {
+      throw new AppError(
+        'CONFIG',
+        `grid ${file}: "base.${k}" belongs to the machine running the sweep, not to the grid`,
+        {
+          field: `base.${k}`,
+          hint: `pass --${k === 'runDir' ? 'run-dir' : 'log-file'} to marlts sweep instead`,
+        },
+      );
+    }
+  }
   const base = (() => {
     try {
       return parseConfig(

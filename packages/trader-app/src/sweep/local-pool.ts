@@ -40,12 +40,17 @@ function defaultEntry(): { script: string; execArgv?: string[] } {
   return { script: fileURLToPath(new URL('../../test/sweep-source-worker.mjs', here)) };
 }
 
+/** Workers that die before they are ready, in one run, before the pool gives up. */
+const MAX_START_FAILURES = 3;
+
 interface Slot {
   name: string;
   child: ChildProcess;
   ready: Promise<void>;
   job: SweepJobSpec | undefined;
   sent: Set<string>;
+  /** The worker said it is ready (a worker that dies before is a start failure). */
+  started: boolean;
 }
 
 /**
@@ -94,10 +99,13 @@ export function createLocalPool(options: LocalPoolOptions): SweepExecutor {
       }),
       job: undefined,
       sent: new Set(),
+      started: false,
     };
     child.on('message', (m: WorkerMessage) => {
-      if (m.type === 'ready') resolveReady();
-      else onMessage(slot, m);
+      if (m.type === 'ready') {
+        slot.started = true;
+        resolveReady();
+      } else onMessage(slot, m);
     });
     child.on('exit', (code, signal) => {
       slots.delete(slot);
@@ -128,6 +136,7 @@ export function createLocalPool(options: LocalPoolOptions): SweepExecutor {
       const queue = [...jobs];
       const attempts = new Map<string, number>();
       let pending = jobs.length;
+      let startFailures = 0;
       if (pending === 0) return;
       await new Promise<void>((resolve) => {
         let stopping = false;
@@ -169,6 +178,26 @@ export function createLocalPool(options: LocalPoolOptions): SweepExecutor {
           const job = slot.job;
           slot.job = undefined;
           if (stopping) return;
+          if (!slot.started && ++startFailures >= MAX_START_FAILURES) {
+            // Workers that cannot even start (a broken install) would be replaced forever.
+            stopping = true;
+            const error = {
+              code: 'WORKER_START',
+              message: `local pool workers (${entry.script}) ${why} before they were ready, ${startFailures} times`,
+            };
+            for (const j of queue.splice(0)) {
+              hooks.onFail(j.id, error);
+              finish();
+            }
+            for (const s of slots) {
+              if (s.job) {
+                hooks.onFail(s.job.id, error);
+                finish();
+              }
+            }
+            void stopAll();
+            return;
+          }
           if (job) {
             if ((attempts.get(job.id) ?? 0) < o.attempts) queue.unshift(job);
             else {
