@@ -11,7 +11,7 @@
  */
 import { hostname } from 'node:os';
 import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
-import type { AppError } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import { DiskBlobCache } from './blob-cache.js';
 import { runSweepJob, type SweepJobResult, type SweepJobSpec } from './job.js';
 import { RedisBlobSource } from './redis-blobs.js';
@@ -126,9 +126,12 @@ export async function runSweepWorker(o: SweepWorkerOptions): Promise<WorkerSumma
     if (stopping()) throw await release();
     emit({ kind: 'start', jobId: spec.id, label: spec.label, attempt: job.attemptsStarted });
     const signals = [signal, o.signal].filter((x): x is AbortSignal => x !== undefined);
+    const jobSignal = AbortSignal.any(signals);
     let result: SweepJobResult;
     try {
-      result = await runJob(spec, blobs, { signal: AbortSignal.any(signals), threads: o.threads });
+      result = await runJob(spec, blobs, { signal: jobSignal, threads: o.threads });
+      // A chain stopped inside its last fold returns what it has: not the job's result.
+      if (jobSignal.aborted) throw new AppError('INTERRUPTED', 'the job was cancelled');
     } catch (e) {
       if (stopping()) throw await release();
       summary.failed++;
