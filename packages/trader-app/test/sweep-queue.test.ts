@@ -283,6 +283,7 @@ describe('sweep queue errors', () => {
     expect(err.message).toContain(`redis://me:***@127.0.0.1:${port}`);
     expect(err.message).not.toContain('hunter2');
     expect(err.hint).toMatch(/start Redis/);
+    expect(err.message).toMatch(/ECONNREFUSED/); // the socket's reason, not ioredis's "Connection is closed
     const w = await runSweepWorker({ url, cacheDir: tmpdir() }).catch((x: unknown) => x);
     expect(isAppError(w, 'BROKER_UNREACHABLE')).toBe(true);
   });

@@ -62,7 +62,7 @@ export function redisUnreachable(u: RedisUrl, why: string, cause?: unknown): App
     field: '--queue',
     hint:
       'start Redis (e.g. `redis-server --port 6379`) or point --queue at a running one; ' +
-      'jobs that finished are already in the run store, and rerunning the same command resumes the rest',
+      "a sweep's finished jobs are in its run store, and `marlts sweep … --resume RUN_ID` continues it",
     cause,
   });
 }
@@ -137,7 +137,8 @@ export async function connectRedis(u: RedisUrl, o: ConnectOptions = {}): Promise
     await withTimeout(redis.ping(), connectTimeoutMs, 'PING got no answer');
   } catch (e) {
     redis.disconnect();
-    const why = e instanceof Error ? e.message : String(e);
+    // ioredis's own rejection says only "Connection is closed"; the socket's error says why.
+    const why = lastError !== 'no answer' ? lastError : e instanceof Error ? e.message : String(e);
     throw redisUnreachable(u, redactUrlSecrets(why), e);
   }
   connected = true;
