@@ -103,7 +103,7 @@ export function collectReportData(store: RunStore, runId: string): ReportData {
   const byStatus: Record<string, number> = {};
   for (const o of orders) byStatus[o.status] = (byStatus[o.status] ?? 0) + 1;
   const cfg = store.getConfig(runId);
-  const order = ['train', 'backtest', 'paper', 'intraday'];
+  const order = ['train', 'backtest', 'sweep-validation', 'sweep-test', 'paper', 'intraday'];
   return {
     run,
     config: cfg?.config,

@@ -12,6 +12,7 @@ import {
   sectionSpanDays,
 } from './data.js';
 import { type ChartSeries, drawdownOf, escapeXml, lineChart, type TradeMarker } from './svg.js';
+import { sweepHtml } from './sweep.js';
 
 /** Metric columns in display order, with labels and formats. */
 const METRIC_COLUMNS: Array<{ key: string; label: string; fmt: (v: number) => string }> = [
@@ -287,6 +288,7 @@ ${data.liveness?.note ? `<p class="${data.liveness.stale ? 'warn' : 'status'}">S
 ${warnings.map((w) => `<p class="warn">${escapeXml(w)}</p>`).join('\n')}
 ${costs}
 ${budget ? `<h2>Training budget</h2>${budget}` : ''}
+${sweepHtml(notes)}
 ${data.sections.map(sectionHtml).join('\n')}
 ${learningCurves(notes)}
 ${retrains}

@@ -5,6 +5,7 @@
 import asciichart from 'asciichart';
 import { annualisable, type ReportData, type ReportSection, sectionSpanDays } from './data.js';
 import { downsample } from './svg.js';
+import { sweepLines } from './sweep.js';
 
 function pct(v: unknown): string {
   return typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '—';
@@ -17,7 +18,7 @@ function num(v: unknown): string {
 function primarySeries(
   data: ReportData,
 ): { section: ReportSection; name: string; values: number[] } | undefined {
-  for (const sectionName of ['paper', 'backtest', 'train']) {
+  for (const sectionName of ['paper', 'backtest', 'sweep-test', 'train']) {
     const section = data.sections.find((s) => s.name === sectionName);
     if (!section || section.series.length === 0) continue;
     const s =
@@ -47,6 +48,7 @@ export function renderTerminalSummary(data: ReportData, columns = 80): string {
     lines.push(`${p.section.name} equity, ${p.name} (${p.values.length} bars):`);
     lines.push(asciichart.plot(values, { height: 9, format: (x: number) => x.toFixed(0).padStart(9) }));
   }
+  lines.push(...sweepLines(data.notes));
   for (const section of data.sections) {
     if (section.metrics.length === 0) continue;
     lines.push('');
