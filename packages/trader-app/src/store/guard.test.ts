@@ -64,6 +64,8 @@ function downgradeToV1(dir: string): void {
   const db = new Database(join(dir, STORE_FILE));
   db.prepare("UPDATE checkpoints SET path = ? || '/' || path").run(dir);
   db.prepare('DELETE FROM schema_version WHERE version > 1').run();
+  // v3's sweep tables did not exist then either.
+  db.exec('DROP TABLE sweep_jobs; DROP TABLE sweep_configs;');
   db.close();
 }
 
