@@ -135,7 +135,11 @@ describe.skipIf(skip)('sweep queue on a real Redis', () => {
     expect(summary).toMatchObject({ done: 2, failed: 1, released: 0, blobsFetched: 3 });
     // Each blob fetched once, kept on disk under its hash; the queue keeps nothing it no longer needs.
     expect(readdirSync(join(cacheDir, 'blobs')).sort()).toEqual(jobs.map((j) => j.blob.hash).sort());
-    expect(await client.keys('marlts:result:*')).toEqual([]);
+    // Results stay only a while once stored (for another sweep waiting on the same job).
+    for (const key of await client.keys('marlts:result:*'))
+      expect(await client.ttl(key)).toBeLessThanOrEqual(600);
+    const jobKeys = (await client.keys('marlts:marlts-sweep:*')).filter((k) => /:[0-9a-f]{64}$/.test(k));
+    expect(jobKeys).toEqual([]); // jobs removed once stored
   });
 
   it('reads a cached blob from disk and refetches one that is damaged there', async () => {
@@ -196,6 +200,33 @@ describe.skipIf(skip)('sweep queue on a real Redis', () => {
     await worker;
     expect(rec2.calls).toEqual([`done ${job.spec.id}`]);
     expect(ran).toEqual([4]);
+  });
+
+  it('two sweeps waiting on the same job both get its result; the job runs once', async () => {
+    const job = fixture(9);
+    const ran: number[] = [];
+    const stop = new AbortController();
+    const worker = runSweepWorker({
+      url: redis.url,
+      cacheDir: mkdtempSync(join(tmpdir(), 'marlts-blobs-')),
+      signal: stop.signal,
+      runJob: standIn({ ran, waitMs: 300 }),
+    });
+    const [ex1, ex2] = await Promise.all([
+      createQueueExecutor({ url: redis.url, checkEveryMs: 200 }),
+      createQueueExecutor({ url: redis.url, checkEveryMs: 200 }),
+    ]);
+    const [rec1, rec2] = [recorder(), recorder()];
+    await Promise.all([
+      ex1.run([job.spec], [job.blob], rec1.hooks),
+      ex2.run([job.spec], [job.blob], rec2.hooks),
+    ]);
+    await Promise.all([ex1.close(), ex2.close()]);
+    stop.abort();
+    await worker;
+    expect(rec1.calls).toEqual([`done ${job.spec.id}`]);
+    expect(rec2.calls).toEqual([`done ${job.spec.id}`]);
+    expect(ran).toEqual([9]);
   });
 
   it('a worker asked to stop puts its running job back in the queue for another worker', async () => {

@@ -28,6 +28,9 @@ import {
 } from './redis-queue.js';
 import { connectRedis, parseRedisUrl, type RedisUrl } from './redis-url.js';
 
+/** How long a stored result stays in Redis for another sweep waiting on the same job. */
+const SETTLED_RESULT_TTL_SECONDS = 600;
+
 const optionsSchema = z.object({
   url: z.string(),
   /** How often the open jobs' states are re-read, in case an event was missed (ms). */
@@ -131,12 +134,23 @@ async function runJobs(a: {
       } else if (state === 'failed') {
         open.delete(jobId);
         hooks.onFail(jobId, decodeFailure(job?.failedReason));
+      } else if (state === 'unknown') {
+        // Gone from the queue: another coordinator running the same job settled it (its
+        // result lingers a while), or Redis lost it. Take the result, or queue the job again.
+        const result = await getResult(redis, jobId);
+        if (result === undefined) {
+          await addJobs([open.get(jobId)!]);
+          return;
+        }
+        open.delete(jobId);
+        hooks.onDone(jobId, result);
       } else {
         return;
       }
-      // Stored by the coordinator: the queue need not keep it.
+      // Stored by this coordinator: the queue need not keep the job, and the result only
+      // for a while (another sweep waiting on the same job picks it up meanwhile).
       await job?.remove().catch(() => {});
-      await redis.del(resultKey(jobId));
+      await redis.expire(resultKey(jobId), SETTLED_RESULT_TTL_SECONDS);
       if (open.size === 0) finish();
     } finally {
       settling.delete(jobId);
@@ -191,11 +205,25 @@ async function runJobs(a: {
     }
     if (open.size === 0) return;
     // The safety net for missed events: the finished jobs' ids (cheap: the coordinators
-    // remove what they settle), settling those that are ours.
+    // remove what they settle), settling those that are ours; and now and then, whether
+    // each open job is still in the queue at all (one pipelined EXISTS per job).
+    let tick = 0;
     checker = setInterval(() => {
       queue.getRanges(['completed', 'failed'], 0, -1).then(
         (ids) => {
           for (const id of ids) if (open.has(id)) settleSafely(id);
+        },
+        () => {},
+      );
+      if (++tick % 6 !== 0) return;
+      const ids = [...open.keys()];
+      const pipeline = redis.pipeline();
+      for (const id of ids) pipeline.exists(queue.toKey(id));
+      pipeline.exec().then(
+        (res) => {
+          res?.forEach(([err, n], i) => {
+            if (err === null && n === 0) settleSafely(ids[i]!);
+          });
         },
         () => {},
       );
