@@ -325,7 +325,7 @@ export async function runSeedChain(options: {
   const t0 = Date.now();
   let pair: AgentPair = { long: null, short: null };
   for (const fold of folds) {
-    if (options.signal?.aborted) throw new AppError('INTERRUPTED', 'interrupted');
+    if (options.signal?.aborted) throw new AppError('INTERNAL', 'interrupted');
     assertNoOverlap([fold]);
     const first = fold.index === 0;
     pair = await trainPair({
@@ -341,6 +341,9 @@ export async function runSeedChain(options: {
       barsPerYear: options.barsPerYear,
       onTrainPoint: (p: TrainPoint) => training.push({ ...p, fold: fold.index }),
     });
+    // An abort cuts training short and returns: those agents are not this chain's result.
+    // (Callers see the abort on their signal and say what was interrupted.)
+    if (options.signal?.aborted) throw new AppError('INTERNAL', 'interrupted');
     const window = { frame, start: fold.testStart, end: fold.testEnd, config, seed };
     const res: EvalResult = evaluatePair({ ...window, pair, barsPerYear: options.barsPerYear });
     const series: FoldSeries[] = [];
