@@ -66,6 +66,13 @@ export function withJobProgress(
         show();
       },
     },
-    stop: () => task.stop(`done ${done} failed ${failed}`),
+    stop: () => {
+      const left = total - done - failed;
+      task.stop(
+        left > 0
+          ? `stopped: done ${done} failed ${failed}, ${left} not run`
+          : `done ${done} failed ${failed}`,
+      );
+    },
   };
 }
