@@ -56,7 +56,8 @@ export function executorSeedRunner(o: {
     } finally {
       tracked.stop();
     }
-    if (o.signal?.aborted) throw new AppError('INTERRUPTED', 'interrupted');
+    // The caller sees the abort on its signal and says what was interrupted.
+    if (o.signal?.aborted) throw new AppError('INTERNAL', 'interrupted');
     if (failures.length) throw new AppError('INTERNAL', `backtest seed chain failed: ${failures[0]}`);
     return jobs.map((j) => results.get(j.spec.id)!);
   };
