@@ -23,8 +23,8 @@ const ppoSchema = z
     nSteps: positiveInt.default(512),
     batchSize: positiveInt.default(128),
     nEpochs: positiveInt.default(4),
-    /** Discount: a holding horizon of a few bars, not a hundred (signals decay fast). */
-    gamma: z.number().gt(0).lte(1).default(0.9),
+    /** Discount: a holding horizon of a bar or two (signals decay fast; learnability benchmark). */
+    gamma: z.number().gt(0).lte(1).default(0.3),
     gaeLambda: z.number().min(0).max(1).default(0.9),
     entCoef: z.number().min(0).default(0),
     /** Initial log-std of the logits' Gaussian. */

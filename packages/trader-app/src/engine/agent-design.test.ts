@@ -1,5 +1,5 @@
 import { asSingleAgentEnv, generateSyntheticFrame, MarketEnv } from '@marlts/market-env';
-import { initBackend, Ppo } from '@marlts/rl-core';
+import { initBackend, Ppo, Sac } from '@marlts/rl-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../app-error.js';
 import { parseConfig } from '../config.js';
@@ -9,6 +9,7 @@ import {
   observationOptions,
   observationSize,
   ppoOptions,
+  sacOptions,
   shortBookEnv,
 } from './agent-design.js';
 import { loadLearner, marketOptions, SHORT_ID } from './agents.js';
@@ -49,6 +50,27 @@ describe('agent design 2', () => {
     env.step([0.3, 0, 0]);
     env.step([0.3, 0, 0]);
     expect(market.agentState(SHORT_ID).shares[0]!).toBeLessThan(0);
+  });
+
+  it('both agents score each asset with one shared network (per-item encoders), any universe size', () => {
+    for (const nAssets of [3, 7]) {
+      const f = generateSyntheticFrame({ nAssets, nBars: 200, seed: 2 });
+      const market = new MarketEnv(
+        marketOptions(f, config, { seed: 1, episodeLength: 50, randomStart: true }),
+      );
+      const zeros = () => new Array(nAssets).fill(0);
+      const longEnv = asSingleAgentEnv(market, 'rl-long-0', { [SHORT_ID]: zeros });
+      const shortEnv = shortBookEnv(asSingleAgentEnv(market, SHORT_ID, { 'rl-long-0': zeros }), 1);
+      const items = { items: nAssets, itemDim: 5, globalDim: 1 };
+      expect(ppoOptions(config, longEnv, { seed: 1, steps: 64 }).policy).toMatchObject({ items });
+      const sac = sacOptions(config, shortEnv, { seed: 1, steps: 64 });
+      expect(sac.policy).toMatchObject({ items, distribution: 'logistic-normal' });
+      // The checkpoint carries the layout, so a loaded model scores the same way.
+      const model = new Sac(sac);
+      const params = (model.save().config as { policy: unknown }).policy;
+      expect(params).toMatchObject({ items });
+      model.dispose();
+    }
   });
 
   it('refuses a checkpoint of design 1 with a typed error naming its version; loads design 2', () => {

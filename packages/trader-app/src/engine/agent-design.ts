@@ -12,10 +12,14 @@
  *   over one logit per asset plus a fixed cash logit, so "no position" is a choice rather
  *   than the clip of every negative sample, and exploration noise is not turnover.
  *   Long targets are the weights; short targets are −grossLimit × the weights.
- * - PPO (long) scores every asset with one small shared network (per-item encoder, EIIE),
- *   so a market of N assets gives N samples per step and any universe size fits.
- * - SAC (short) samples tanh-squashed logits (× `train.sac.logitBound`) over the same
- *   observation with a flat network (rl-core's SAC has no per-item encoder yet).
+ * - Both agents score every asset with one small shared network (per-item encoder, EIIE),
+ *   so a market of N assets gives N samples per step and any universe size fits. PPO (long):
+ *   one scorer for the logits' means, a per-asset critic averaged. SAC (short): tanh-squashed
+ *   logits (× `train.sac.logitBound`) from a per-asset actor, and per-asset critics over each
+ *   asset's features, action and weight, summed (a portfolio's return is a sum over assets).
+ *   SAC checkpoints of the flat network that came before still load and trade as they are.
+ * - Discount: γ = 0.3 for PPO — the planted signals pay within a bar or two, and a longer
+ *   horizon only adds the noise of later returns to every advantage (learnability benchmark).
  *
  * Design 1 (before): a flat MLP over 10 raw 1-bar returns per asset, Gaussian samples
  * clipped to [0, 1] and rescaled. Its checkpoints are refused with a typed error.
@@ -101,6 +105,9 @@ export function sacOptions(
   o: { seed: number; steps: number },
 ): SacOptions {
   const c = config.train.sac;
+  const N = env.actionSpace.shape[0]!;
+  const layout = observationLayout({ ...observationOptions(config), nAssets: N });
+  const items = layout.kind === 'asset-features';
   return {
     env,
     seed: o.seed,
@@ -109,7 +116,12 @@ export function sacOptions(
     batchSize: c.batchSize,
     bufferSize: c.bufferSize,
     gamma: c.gamma,
-    policy: { netArch: c.netArch, distribution: 'logistic-normal', logitBound: c.logitBound },
+    policy: {
+      netArch: c.netArch,
+      distribution: 'logistic-normal',
+      logitBound: c.logitBound,
+      ...(items ? { items: { items: N, itemDim: layout.itemDim, globalDim: layout.globalDim } } : {}),
+    },
   };
 }
 
