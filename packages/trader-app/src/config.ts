@@ -19,7 +19,7 @@ const ppoSchema = z
   .object({
     /** Environment steps of the first training run. */
     totalTimesteps: positiveInt.default(49_152),
-    learningRate: z.number().positive().default(3e-4),
+    learningRate: z.number().positive().default(1.5e-4),
     nSteps: positiveInt.default(512),
     batchSize: positiveInt.default(128),
     nEpochs: positiveInt.default(4),
