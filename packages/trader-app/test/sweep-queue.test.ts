@@ -365,6 +365,31 @@ describe('sweep queue errors', () => {
     expect(stderr).toContain('hint: give the Redis');
   });
 
+  it('marlts sweep never prints the queue password: its narration and its error mask it', async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'marlts-sweep-secret-'));
+    const grid = join(dir, 'grid.json');
+    writeFileSync(grid, JSON.stringify({ axes: { 'train.ppo.learningRate': [0.0003] }, seeds: 1 }));
+    let text = '';
+    const keep = (t: string) => {
+      text += t;
+    };
+    const argv = [
+      'sweep',
+      '--grid',
+      grid,
+      '--queue',
+      `redis://:hunter2@127.0.0.1:${port}`,
+      '--run-dir',
+      join(dir, 'run'),
+    ];
+    const code = await main(argv, { stdout: keep, stderr: keep, cwd: dir });
+    expect(code).toBe(1);
+    expect(text).toContain(`on the queue at redis://:***@127.0.0.1:${port}`);
+    expect(text).toContain(`cannot reach the sweep queue's Redis at redis://:***@127.0.0.1:${port}`);
+    expect(text).not.toContain('hunter2');
+  });
+
   it('marlts worker on an unreachable Redis exits 1 with the URL in its message', async () => {
     const port = await freePort();
     let stderr = '';

@@ -15,6 +15,7 @@ import type { CommandContext } from '../context.js';
 import { startBackend } from '../engine/backend.js';
 import { type LoadedData, loadBars } from '../engine/data.js';
 import { foldsFor } from '../engine/walk-forward.js';
+import { redactUrlSecrets } from '../redact-url.js';
 import { recordRunProcess } from '../run-liveness.js';
 import { RunStore, sha256 } from '../store.js';
 import { planSweep, runSweepPass, storedResults } from '../sweep/coordinator.js';
@@ -182,9 +183,10 @@ export async function runSweepCommand(
   const queue = typeof flags.queue === 'string' ? flags.queue : undefined;
   try {
     ctx.info(
-      `sweep ${runId}: ${grid.configs.length} configurations × ${grid.seeds.length} seeds = ${plan.jobs.length} jobs, ` +
+      `sweep ${runId}: ${count(grid.configs.length, 'configuration')} × ${count(grid.seeds.length, 'seed')} = ${count(plan.jobs.length, 'job')}, ` +
         `each a walk-forward over ${want} folds (${grid.validationFolds} validation, then ${grid.testFolds} test), ` +
-        (queue ? `on the queue at ${queue}` : `on ${workers} local worker(s)`),
+        // The URL may carry a Redis password: print it masked.
+        (queue ? `on the queue at ${redactUrlSecrets(queue)}` : `on ${count(workers, 'local worker')}`),
     );
     const executor = await createExecutor({ workers, ...(queue ? { queue } : {}) });
     let pass: Awaited<ReturnType<typeof runSweepPass>>;
@@ -260,4 +262,9 @@ function interrupted(runId: string): AppError {
   return new AppError('INTERRUPTED', `sweep interrupted: run ${runId} keeps the jobs that finished`, {
     hint: `continue it with the same command and --resume ${runId}`,
   });
+}
+
+/** `n thing` or `n things`. */
+function count(n: number, thing: string): string {
+  return `${n} ${thing}${n === 1 ? '' : 's'}`;
 }
