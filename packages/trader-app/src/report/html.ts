@@ -45,10 +45,14 @@ function edgeVerdicts(section: ReportSection): string {
       continue;
     const ci = `[${x.edgeLow.toFixed(2)}, ${x.edgeHigh.toFixed(2)}]`;
     const sign = x.edge >= 0 ? '+' : '';
+    const who = `<b>${escapeXml(m.agent)}</b>`;
+    const sharpe = `Sharpe ${sign}${x.edge.toFixed(2)}, 95 % interval ${ci}`;
     lines.push(
       x.edgeSignificant === 1
-        ? `<li><b>${escapeXml(m.agent)}</b>: an edge over equal-weight — Sharpe ${sign}${x.edge.toFixed(2)}, 95 % interval ${ci} (paired block bootstrap over the test bars).</li>`
-        : `<li><b>${escapeXml(m.agent)}</b>: no significant edge over equal-weight — Sharpe ${sign}${x.edge.toFixed(2)}, 95 % interval ${ci} includes 0.</li>`,
+        ? `<li>${who}: an edge over equal-weight — ${sharpe} (paired block bootstrap over the test bars).</li>`
+        : x.edgeHigh < 0
+          ? `<li>${who}: no edge — significantly worse than equal-weight: ${sharpe} lies below 0.</li>`
+          : `<li>${who}: no significant edge over equal-weight — ${sharpe} includes 0.</li>`,
     );
   }
   return lines.length === 0 ? '' : `<ul class="verdicts">${lines.join('')}</ul>`;

@@ -269,4 +269,25 @@ describe('report: linked sections', () => {
     expect(text).toMatch(/rl-short-0: an edge over equal-weight/);
     store.close();
   });
+
+  it('says an agent is worse than equal-weight when the whole interval is below 0', () => {
+    const { store, runId } = fixtureStore();
+    store.saveMetrics(runId, 'backtest', 'rl-long-0', {
+      totalReturn: 0.17,
+      sharpe: 1.5,
+      edge: -0.33,
+      edgeLow: -0.55,
+      edgeHigh: -0.1,
+      edgeSignificant: 0,
+      psr: 0.9,
+    });
+    const data = collectReportData(store, runId);
+    expect(renderHtmlReport(data)).toContain(
+      '<b>rl-long-0</b>: no edge — significantly worse than equal-weight: Sharpe -0.33, 95 % interval [-0.55, -0.10] lies below 0',
+    );
+    expect(renderTerminalSummary(data)).toMatch(
+      /rl-long-0: no edge — significantly worse than equal-weight \(Sharpe -0\.33, 95 % interval \[-0\.55, -0\.10\]\)/,
+    );
+    store.close();
+  });
 });

@@ -77,10 +77,13 @@ export function renderTerminalSummary(data: ReportData, columns = 80): string {
       const x = m.metrics as Record<string, number | undefined>;
       if (!m.agent.startsWith('rl-') || typeof x.edge !== 'number') continue;
       const ci = `95 % interval [${num(x.edgeLow)}, ${num(x.edgeHigh)}]`;
+      const sharpe = `Sharpe ${x.edge >= 0 ? '+' : ''}${num(x.edge)}, ${ci}`;
       lines.push(
         x.edgeSignificant === 1
-          ? `${m.agent}: an edge over equal-weight (Sharpe ${x.edge >= 0 ? '+' : ''}${num(x.edge)}, ${ci})`
-          : `${m.agent}: no significant edge over equal-weight (Sharpe ${x.edge >= 0 ? '+' : ''}${num(x.edge)}, ${ci})`,
+          ? `${m.agent}: an edge over equal-weight (${sharpe})`
+          : typeof x.edgeHigh === 'number' && x.edgeHigh < 0
+            ? `${m.agent}: no edge — significantly worse than equal-weight (${sharpe})`
+            : `${m.agent}: no significant edge over equal-weight (${sharpe})`,
       );
     }
   }
