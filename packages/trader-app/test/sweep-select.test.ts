@@ -1,6 +1,6 @@
 import { Rng } from '@marlts/market-env';
 import { describe, expect, it } from 'vitest';
-import type { FoldSeries, SeedChainResult } from '../src/engine/walk-forward.js';
+import type { FoldSeries, SeedChainResult } from '../src/engine/seed-chain.js';
 import { selectConfig, validationOnly } from '../src/sweep/select.js';
 
 const BARS = 40;

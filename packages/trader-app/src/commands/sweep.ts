@@ -14,7 +14,7 @@ import type { AppConfig } from '../config.js';
 import type { CommandContext } from '../context.js';
 import { startBackend } from '../engine/backend.js';
 import { type LoadedData, loadBars } from '../engine/data.js';
-import { foldsFor } from '../engine/walk-forward.js';
+import { foldsFor } from '../engine/folds.js';
 import { redactUrlSecrets } from '../redact-url.js';
 import { recordRunProcess } from '../run-liveness.js';
 import { RunStore, sha256 } from '../store.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertNoOverlap, walkForwardFolds } from './walk-forward.js';
+import { assertNoOverlap, walkForwardFolds } from './folds.js';
 
 describe('walkForwardFolds', () => {
   it('rolls a train window forward by the test window, never overlapping', () => {

@@ -7,7 +7,7 @@
  */
 import type { PriceFrame } from '@marlts/market-env';
 import { AppError } from '../app-error.js';
-import type { SeedChainResult } from '../engine/walk-forward.js';
+import type { SeedChainResult } from '../engine/seed-chain.js';
 import type { ProgressReporter } from '../progress.js';
 import type { RunStore } from '../store.js';
 import { type Blob, dataBlob } from './blobs.js';

@@ -11,7 +11,8 @@ import { AppError } from '../app-error.js';
 import type { AppConfig } from '../config.js';
 import { AGENT_DESIGN_VERSION } from '../engine/agent-design.js';
 import { startBackend } from '../engine/backend.js';
-import { foldsFor, runSeedChain, type SeedChainResult } from '../engine/walk-forward.js';
+import { foldsFor } from '../engine/folds.js';
+import { runSeedChain, type SeedChainResult } from '../engine/seed-chain.js';
 import { sha256, stableJson } from '../store/hash.js';
 import { type Blob, configBlob, readConfigBlob, readDataBlob } from './blobs.js';
 

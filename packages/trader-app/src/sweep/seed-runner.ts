@@ -6,7 +6,8 @@
 import type { PriceFrame } from '@marlts/market-env';
 import { AppError } from '../app-error.js';
 import type { AppConfig } from '../config.js';
-import type { SeedChainResult, SeedChainRunner } from '../engine/walk-forward.js';
+import type { SeedChainResult } from '../engine/seed-chain.js';
+import type { SeedChainRunner } from '../engine/walk-forward.js';
 import type { ProgressReporter } from '../progress.js';
 import { dataBlob } from './blobs.js';
 import type { SweepExecutor } from './executor.js';

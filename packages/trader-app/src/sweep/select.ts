@@ -9,7 +9,8 @@
  */
 import { deflatedSharpeRatio, probabilisticSharpeRatio, returnMoments } from '@marlts/market-env';
 import { LONG_ID } from '../engine/agents.js';
-import { aggregateSeeds, type SeedAggregate, type SeedChainResult } from '../engine/walk-forward.js';
+import type { SeedChainResult } from '../engine/seed-chain.js';
+import { aggregateSeeds, type SeedAggregate } from '../engine/walk-forward.js';
 
 /** What the configurations are ranked by, in words (the report prints it). */
 export const SELECTION_CRITERION =
