@@ -12,6 +12,7 @@ import { startBackend } from '../engine/backend.js';
 import { barSpacingMs, retrainCadenceBars } from '../engine/cadence.js';
 import { savePairCheckpoints } from '../engine/checkpoints.js';
 import { loadBars } from '../engine/data.js';
+import { storeSeedAggregate } from '../engine/store-aggregate.js';
 import { runWalkForward, type WalkForwardResult } from '../engine/walk-forward.js';
 import type { RunStore } from '../store.js';
 import { createLocalPool } from '../sweep/local-pool.js';
@@ -24,30 +25,7 @@ import { costsNote, openRun } from './run-setup.js';
 /** Writes a walk-forward result into the run store (section `backtest`). */
 export function storeWalkForward(store: RunStore, runId: string, wf: WalkForwardResult): void {
   store.transaction(() => {
-    for (const [name, c] of wf.curves) {
-      store.appendEquity(
-        runId,
-        `backtest/${name}`,
-        c.times.map((t, i) => ({
-          t,
-          value: c.equity[i]!,
-          exposure: c.exposure.length ? (c.exposure[i] ?? null) : null,
-        })),
-      );
-    }
-    for (const [name, m] of wf.metrics) {
-      const sig = wf.significance.get(name);
-      const edge = sig
-        ? {
-            psr: sig.psr,
-            edge: sig.edge,
-            edgeLow: sig.edgeLow,
-            edgeHigh: sig.edgeHigh,
-            edgeSignificant: Number(sig.significant),
-          }
-        : {};
-      store.saveMetrics(runId, 'backtest', name, { ...m, ...edge });
-    }
+    storeSeedAggregate(store, runId, 'backtest', wf);
     store.appendTrades(
       runId,
       wf.trades.map((t) => ({

@@ -10,7 +10,7 @@ import type { CheckpointBundle, Ppo, Sac } from '@marlts/rl-core';
 import { LONG_ID, loadLearner, SHORT_ID } from '../engine/agents.js';
 import { savePairCheckpoints } from '../engine/checkpoints.js';
 import type { SeedChainResult } from '../engine/seed-chain.js';
-import type { SeedAggregate } from '../engine/walk-forward.js';
+import { storeSeedAggregate } from '../engine/store-aggregate.js';
 import type { RunStore } from '../store.js';
 import type { SweepPlan } from './coordinator.js';
 import { SELECTION_AGENT, type SweepSelection } from './select.js';
@@ -42,35 +42,6 @@ export interface SweepSummary {
     test: Record<string, Record<string, number>>;
     significance: SweepSelection['significance'];
   } | null;
-}
-
-function storeAggregate(store: RunStore, runId: string, section: string, a: SeedAggregate): void {
-  for (const [name, c] of a.curves) {
-    store.appendEquity(
-      runId,
-      `${section}/${name}`,
-      c.times.map((t, i) => ({
-        t,
-        value: c.equity[i]!,
-        exposure: c.exposure.length ? (c.exposure[i] ?? null) : null,
-      })),
-    );
-  }
-  for (const [name, m] of a.metrics) {
-    const sig = a.significance.get(name);
-    store.saveMetrics(runId, section, name, {
-      ...m,
-      ...(sig
-        ? {
-            psr: sig.psr,
-            edge: sig.edge,
-            edgeLow: sig.edgeLow,
-            edgeHigh: sig.edgeHigh,
-            edgeSignificant: Number(sig.significant),
-          }
-        : {}),
-    });
-  }
 }
 
 /**
@@ -156,8 +127,8 @@ export async function storeSweepOutcome(o: {
   store.transaction(() => {
     // A resumed sweep replaces what an earlier pass stored.
     store.sweeps.clearOutcome(runId);
-    storeAggregate(store, runId, 'sweep-validation', selection.validation);
-    storeAggregate(store, runId, 'sweep-test', selection.test);
+    storeSeedAggregate(store, runId, 'sweep-validation', selection.validation);
+    storeSeedAggregate(store, runId, 'sweep-test', selection.test);
     store.setNote(runId, 'sweep', o.summary);
     store.setNote(runId, 'folds', o.folds);
     store.setNote(runId, 'training', first?.training ?? []);
