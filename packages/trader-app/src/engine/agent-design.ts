@@ -61,6 +61,20 @@ export function observationSize(config: AppConfig, nAssets: number): number {
 }
 
 /**
+ * The per-asset layout both agents' shared encoders read (`policy.items` in rl-core): one
+ * block per asset plus the global block; null for the flat window observation.
+ */
+function itemLayout(
+  config: AppConfig,
+  nAssets: number,
+): { items: number; itemDim: number; globalDim: number } | null {
+  const layout = observationLayout({ ...observationOptions(config), nAssets });
+  return layout.kind === 'asset-features'
+    ? { items: nAssets, itemDim: layout.itemDim, globalDim: layout.globalDim }
+    : null;
+}
+
+/**
  * PPO's options for the long agent on `env` (a single-agent view of the market).
  * @example
  * new Ppo(ppoOptions(config, env, { seed: 1, steps: 12_288 }));
@@ -71,9 +85,7 @@ export function ppoOptions(
   o: { seed: number; steps: number },
 ): PpoOptions {
   const c = config.train.ppo;
-  const N = env.actionSpace.shape[0]!;
-  const layout = observationLayout({ ...observationOptions(config), nAssets: N });
-  const items = layout.kind === 'asset-features';
+  const items = itemLayout(config, env.actionSpace.shape[0]!);
   return {
     env,
     seed: o.seed,
@@ -90,7 +102,7 @@ export function ppoOptions(
       netArch: c.netArch,
       logStdInit: c.logStdInit,
       distribution: 'logistic-normal',
-      ...(items ? { items: { items: N, itemDim: layout.itemDim, globalDim: layout.globalDim } } : {}),
+      ...(items ? { items } : {}),
     },
   };
 }
@@ -106,9 +118,7 @@ export function sacOptions(
   o: { seed: number; steps: number },
 ): SacOptions {
   const c = config.train.sac;
-  const N = env.actionSpace.shape[0]!;
-  const layout = observationLayout({ ...observationOptions(config), nAssets: N });
-  const items = layout.kind === 'asset-features';
+  const items = itemLayout(config, env.actionSpace.shape[0]!);
   return {
     env,
     seed: o.seed,
@@ -121,7 +131,7 @@ export function sacOptions(
       netArch: c.netArch,
       distribution: 'logistic-normal',
       logitBound: c.logitBound,
-      ...(items ? { items: { items: N, itemDim: layout.itemDim, globalDim: layout.globalDim } } : {}),
+      ...(items ? { items } : {}),
     },
   };
 }
