@@ -42,6 +42,18 @@ const sacSchema = z
     batchSize: positiveInt.default(64),
     bufferSize: positiveInt.default(50_000),
     gamma: z.number().gt(0).lte(1).default(0.9),
+    /**
+     * Entropy coefficient: `'auto_<init>'` learns it from `<init>`, a number fixes it. Rewards are
+     * log returns of ~1e-3 a bar, so SB3's `'auto'` (init 1) buries them under the entropy bonus.
+     */
+    entCoef: z
+      .union([
+        z.number().positive(),
+        z.string().regex(/^auto(_\d*\.?\d+(e-?\d+)?)?$/, "expected 'auto', 'auto_<init>' (e.g. 'auto_0.001') or a number"),
+      ])
+      .default('auto'),
+    /** Target entropy of the squashed actions: `'auto'` = −(number of assets), or a number. */
+    targetEntropy: z.union([z.literal('auto'), z.number()]).default('auto'),
     /** The logits are the tanh-squashed actions × this: weights differ by at most e^(2·bound). */
     logitBound: z.number().positive().default(5),
     netArch: netArch.default([64, 64]),

@@ -127,6 +127,8 @@ export function sacOptions(
     batchSize: c.batchSize,
     bufferSize: c.bufferSize,
     gamma: c.gamma,
+    entCoef: c.entCoef,
+    targetEntropy: c.targetEntropy,
     policy: {
       netArch: c.netArch,
       distribution: 'logistic-normal',
