@@ -90,8 +90,10 @@ export const configSchema = z
         impactCoeff: z.number().nonnegative().default(0.1),
         /** Annual borrow fee on short notional, in basis points. */
         borrowBpsPerYear: z.number().nonnegative().default(50),
-        /** Bars of history each observation reads; asset-features use the horizons 1/5/20/60 that fit in it. */
+        /** Bars of history each observation reads; asset-features use the `horizons` that fit in it. */
         windowBars: positiveInt.default(60),
+        /** Return horizons (bars) of the asset-features observation; those above windowBars are left out. */
+        horizons: z.array(positiveInt).min(1).default([1, 5, 20, 60]),
         /**
          * `asset-features`: per asset, returns over 1/5/20/60 bars ÷ its volatility, and its weight
          * (agent design 2). `returns-window`: the last windowBars raw returns of every asset.

@@ -27,7 +27,6 @@
  */
 import {
   type BoxSpace,
-  DEFAULT_HORIZONS,
   normalizeWeights,
   type ObservationKind,
   observationLayout,
@@ -47,7 +46,7 @@ export function observationOptions(config: AppConfig): {
   horizons: readonly number[];
 } {
   const window = config.env.windowBars;
-  const fit = DEFAULT_HORIZONS.filter((h) => h <= window);
+  const fit = config.env.horizons.filter((h) => h <= window);
   return { kind: config.env.observation, window, horizons: fit.length > 0 ? fit : [window] };
 }
 
