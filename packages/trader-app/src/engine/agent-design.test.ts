@@ -27,6 +27,9 @@ describe('agent design 2', () => {
     expect(observationSize(config, 10)).toBe(10 * 5 + 1);
     const short = parseConfig({ runDir: '/tmp/unused', env: { windowBars: 8 } });
     expect(observationOptions(short).horizons).toEqual([1, 5]);
+    const long = parseConfig({ runDir: '/tmp/unused', env: { windowBars: 250, horizons: [250, 1, 20] } });
+    expect(observationOptions(long).horizons).toEqual([250, 1, 20]);
+    expect(observationSize(long, 10)).toBe(10 * 4 + 1);
     const env = new MarketEnv(
       marketOptions(frame, config, { seed: 1, episodeLength: 50, randomStart: true }),
     );
@@ -65,6 +68,7 @@ describe('agent design 2', () => {
       expect(ppoOptions(config, longEnv, { seed: 1, steps: 64 }).policy).toMatchObject({ items });
       const sac = sacOptions(config, shortEnv, { seed: 1, steps: 64 });
       expect(sac.policy).toMatchObject({ items, distribution: 'logistic-normal' });
+      expect(sac).toMatchObject({ entCoef: config.train.sac.entCoef, targetEntropy: 'auto' });
       // The checkpoint carries the layout, so a loaded model scores the same way.
       const model = new Sac(sac);
       const params = (model.save().config as { policy: unknown }).policy;

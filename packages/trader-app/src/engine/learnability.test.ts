@@ -48,5 +48,7 @@ describe('learnability (fast)', () => {
     expect(oracle.sharpe).toBeGreaterThan(ew.sharpe + 1);
     expect(m.goals[0]!.passed).toBe(true);
     expect(long.totalReturn).toBeGreaterThan(ew.totalReturn);
+    // The budget's seconds are the whole run's, not the last path's.
+    expect(report.budget.trainSeconds).toBeCloseTo(m.trainSeconds, 6);
   }, 120_000);
 });

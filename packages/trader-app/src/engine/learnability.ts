@@ -174,6 +174,7 @@ export interface LearnabilityReport {
   failed: number;
   seeds: number;
   folds: number;
+  /** The per-path training budgets; `trainSeconds` is the total over every market and path. */
   budget: WalkForwardResult['budget'];
 }
 
@@ -296,6 +297,7 @@ export async function runLearnability(options: {
   const markets = options.markets ?? PLANTED_MARKETS;
   const results: LearnabilityMarketResult[] = [];
   let budget: WalkForwardResult['budget'] | undefined;
+  let totalTrainSeconds = 0;
   for (const market of markets) {
     // Each seed draws its own price path from the planted generator and trains its own agents:
     // one path's luck (a loser that happens to rally over the test bars) is not the verdict.
@@ -327,6 +329,7 @@ export async function runLearnability(options: {
       wf.finalPair.short?.dispose();
       budget = wf.budget;
       trainSeconds += wf.budget.trainSeconds;
+      totalTrainSeconds += wf.budget.trainSeconds;
       const agents: Record<string, LearnabilityAgentResult> = {};
       for (const name of wf.metrics.keys()) agents[name] = agentResult(wf, name);
       perSeed.push(agents);
@@ -350,6 +353,6 @@ export async function runLearnability(options: {
     failed: all.filter((g) => !g.passed).length,
     seeds: options.seeds,
     folds: options.folds,
-    budget: budget!,
+    budget: { ...budget!, trainSeconds: totalTrainSeconds },
   };
 }

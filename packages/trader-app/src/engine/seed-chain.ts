@@ -12,16 +12,13 @@ import type { ProgressReporter } from '../progress.js';
 import {
   type ActorPair,
   type AgentPair,
-  type EvalResult,
-  type EvalSeries,
-  type EvalTrade,
-  evaluatePair,
   heuristicLabel,
   LONG_ID,
   SHORT_ID,
   type TrainPoint,
   trainPair,
 } from './agents.js';
+import { type EvalResult, type EvalSeries, type EvalTrade, evaluatePair } from './evaluate.js';
 import { assertNoOverlap, type Fold, foldsFor } from './folds.js';
 
 /**

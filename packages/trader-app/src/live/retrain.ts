@@ -9,15 +9,14 @@ import type { Sac } from '@marlts/rl-core';
 import type { AppConfig } from '../config.js';
 import {
   type AgentPair,
-  evaluatePair,
   type Learner,
   LONG_ID,
   SHORT_ID,
-  scoreAgent,
   type TrainPoint,
   trainPair,
 } from '../engine/agents.js';
 import { loadCheckpoint, saveCheckpoint } from '../engine/checkpoints.js';
+import { evaluatePair, scoreAgent } from '../engine/evaluate.js';
 import type { Logger } from '../log.js';
 import type { ProgressReporter } from '../progress.js';
 import type { CheckpointRow, RunStore } from '../store.js';
