@@ -57,6 +57,15 @@ describe('config', () => {
     }
   });
 
+  it("takes SAC's entropy coefficient as 'auto', 'auto_<init>' or a number, naming the field otherwise", () => {
+    expect(parseConfig({}).train.sac.entCoef).toBe('auto_0.5');
+    expect(parseConfig({ train: { sac: { entCoef: 0.2 } } }).train.sac.entCoef).toBe(0.2);
+    expect(() => parseConfig({ train: { sac: { entCoef: 'automatic' } } })).toThrow(
+      /train\.sac\.entCoef.*'auto_<init>'/,
+    );
+    expect(() => parseConfig({ env: { horizons: [0, 5] } })).toThrow(/env\.horizons/);
+  });
+
   it('names an unknown (misspelt) field', () => {
     const dir = tmp();
     writeFileSync(join(dir, 'c.json'), JSON.stringify({ backtest: { seedz: 3 } }));

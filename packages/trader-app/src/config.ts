@@ -43,15 +43,21 @@ const sacSchema = z
     bufferSize: positiveInt.default(50_000),
     gamma: z.number().gt(0).lte(1).default(0.9),
     /**
-     * Entropy coefficient: `'auto_<init>'` learns it from `<init>`, a number fixes it. Rewards are
-     * log returns of ~1e-3 a bar, so SB3's `'auto'` (init 1) buries them under the entropy bonus.
+     * Entropy coefficient: `'auto_<init>'` learns it from `<init>`, a number fixes it. Training
+     * rewards are log returns × 100 (~0.1–1 a bar); SB3's `'auto'` starts at 1 and, over the short
+     * agent's few thousand updates, its entropy bonus buried them (learnability benchmark).
      */
     entCoef: z
       .union([
         z.number().positive(),
-        z.string().regex(/^auto(_\d*\.?\d+(e-?\d+)?)?$/, "expected 'auto', 'auto_<init>' (e.g. 'auto_0.001') or a number"),
+        z
+          .string()
+          .regex(
+            /^auto(_\d*\.?\d+(e-?\d+)?)?$/,
+            "expected 'auto', 'auto_<init>' (e.g. 'auto_0.5') or a number",
+          ),
       ])
-      .default('auto'),
+      .default('auto_0.5'),
     /** Target entropy of the squashed actions: `'auto'` = −(number of assets), or a number. */
     targetEntropy: z.union([z.literal('auto'), z.number()]).default('auto'),
     /** The logits are the tanh-squashed actions × this: weights differ by at most e^(2·bound). */
