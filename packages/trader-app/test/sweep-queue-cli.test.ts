@@ -99,19 +99,7 @@ describe.skipIf(skip)('marlts worker processes on a real Redis', () => {
       () => a.log().includes('waiting for jobs') && b.log().includes('waiting for jobs'),
     );
 
-    const queued = runCli(dir, [
-      'sweep',
-      '--grid',
-      'grid.json',
-      '--data',
-      'bars.csv',
-      '--run-dir',
-      'queued',
-      '--queue',
-      redis.url,
-      '--json',
-      '-q',
-    ]);
+    const queued = runCli(dir, sweepArgs('queued', '--queue', redis.url));
     await until('worker A to start a job', () => a.log().includes('started '));
     const killedLabel = /started (config \d\/2 seed \d\/2)/.exec(a.log())![1]!;
     a.child.kill('SIGKILL');
@@ -125,19 +113,7 @@ describe.skipIf(skip)('marlts worker processes on a real Redis', () => {
     expect(await new Promise<number | null>((r) => b.child.on('exit', r))).toBe(0);
     expect(b.log()).toMatch(/worker stopped: \d+ job\(s\) done/);
 
-    const local = await runCli(dir, [
-      'sweep',
-      '--grid',
-      'grid.json',
-      '--data',
-      'bars.csv',
-      '--run-dir',
-      'local',
-      '--workers',
-      '2',
-      '--json',
-      '-q',
-    ]);
+    const local = await runCli(dir, sweepArgs('local', '--workers', '2'));
     expect(local.code, local.stderr).toBe(0);
     const qs = JSON.parse(q.stdout.trimEnd().split('\n').at(-1)!);
     const ls = JSON.parse(local.stdout.trimEnd().split('\n').at(-1)!);
@@ -179,19 +155,7 @@ describe.skipIf(skip)('marlts worker processes on a real Redis', () => {
     writeFileSync(join(dir, 'grid.json'), JSON.stringify(grid));
     const w = startWorker(redis.url, join(dir, 'cache'));
     workers.push(w.child);
-    const run = await runCli(dir, [
-      'sweep',
-      '--grid',
-      'grid.json',
-      '--data',
-      'bars.csv',
-      '--run-dir',
-      'run',
-      '--queue',
-      redis.url,
-      '--json',
-      '-q',
-    ]);
+    const run = await runCli(dir, sweepArgs('run', '--queue', redis.url));
     w.child.kill('SIGTERM');
     expect(run.code, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout.trimEnd().split('\n').at(-1)!);
@@ -226,6 +190,23 @@ const TINY_GRID = {
   validationFolds: 1,
   testFolds: 1,
 };
+
+/** `marlts sweep` of grid.json over bars.csv into `runDir`, on a queue (`--queue URL`) or a local pool (`--workers N`). */
+function sweepArgs(runDir: string, executor: '--queue' | '--workers', value: string): string[] {
+  return [
+    'sweep',
+    '--grid',
+    'grid.json',
+    '--data',
+    'bars.csv',
+    '--run-dir',
+    runDir,
+    executor,
+    value,
+    '--json',
+    '-q',
+  ];
+}
 
 /** Runs the built CLI in `cwd` to its end. */
 function runCli(

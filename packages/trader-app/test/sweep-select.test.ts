@@ -54,6 +54,18 @@ function poisonTest(r: SeedChainResult, from: number): SeedChainResult {
   return r;
 }
 
+/** Selection over 2 validation folds and 1 test fold of daily one-asset chains. */
+function select(results: Map<number, SeedChainResult[]>) {
+  return selectConfig({
+    results,
+    validationFolds: 2,
+    testFolds: 1,
+    barsPerYear: 252,
+    nAssets: 1,
+    significanceSeed: 1,
+  })!;
+}
+
 describe('honest selection', () => {
   it('ranks on validation folds only: the validation-best wins even when another is test-best, and losers’ test folds are never read', () => {
     const results = new Map<number, SeedChainResult[]>([
@@ -63,14 +75,7 @@ describe('honest selection', () => {
       [1, [poisonTest(chain([-0.002, -0.002, 0.01], 1), 2), poisonTest(chain([-0.002, -0.002, 0.01], 2), 2)]],
       [2, [poisonTest(chain([0.001, 0.0, 0.008], 1), 2), poisonTest(chain([0.001, 0.0, 0.008], 2), 2)]],
     ]);
-    const sel = selectConfig({
-      results,
-      validationFolds: 2,
-      testFolds: 1,
-      barsPerYear: 252,
-      nAssets: 1,
-      significanceSeed: 1,
-    })!;
+    const sel = select(results);
     expect(sel.winner).toBe(0);
     expect(sel.ranking.map((r) => r.index)).toEqual([0, 2, 1]);
     expect(sel.trials).toBe(3);
@@ -95,14 +100,7 @@ describe('honest selection', () => {
       const m = 0.002 * (rng.next() - 0.3);
       results.set(i, [chain([m, m, m], 10 + i)]);
     }
-    const sel = selectConfig({
-      results,
-      validationFolds: 2,
-      testFolds: 1,
-      barsPerYear: 252,
-      nAssets: 1,
-      significanceSeed: 1,
-    })!;
+    const sel = select(results);
     const s = sel.significance;
     expect(sel.trials).toBe(20);
     expect(s.sharpeVariance).toBeGreaterThan(0);
@@ -113,14 +111,7 @@ describe('honest selection', () => {
     expect(s.validationDsr).toBeLessThan(s.validationPsr);
     expect(s.testDsr).toBeLessThan(s.testPsr);
     // One trial: nothing to deflate.
-    const one = selectConfig({
-      results: new Map([[0, results.get(0)!]]),
-      validationFolds: 2,
-      testFolds: 1,
-      barsPerYear: 252,
-      nAssets: 1,
-      significanceSeed: 1,
-    })!;
+    const one = select(new Map([[0, results.get(0)!]]));
     expect(one.significance.validationDsr).toBeCloseTo(one.significance.validationPsr, 12);
   });
 });
