@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
+import { sacConfigSchema } from '@marlts/rl-core';
 import { z } from 'zod';
 import { AppError } from './app-error.js';
 import { redactUrlSecrets } from './redact-url.js';
@@ -46,20 +47,11 @@ const sacSchema = z
      * Entropy coefficient: `'auto_<init>'` learns it from `<init>`, a number fixes it. Training
      * rewards are log returns × 100 (~0.1–1 a bar); SB3's `'auto'` starts at 1 and, over the short
      * agent's few thousand updates, its entropy bonus buried them (learnability benchmark).
+     * The accepted forms are rl-core's own (`sacConfigSchema`).
      */
-    entCoef: z
-      .union([
-        z.number().positive(),
-        z
-          .string()
-          .regex(
-            /^auto(_\d*\.?\d+(e-?\d+)?)?$/,
-            "expected 'auto', 'auto_<init>' (e.g. 'auto_0.5') or a number",
-          ),
-      ])
-      .default('auto_0.5'),
+    entCoef: sacConfigSchema.shape.entCoef.unwrap().default('auto_0.5'),
     /** Target entropy of the squashed actions: `'auto'` = −(number of assets), or a number. */
-    targetEntropy: z.union([z.literal('auto'), z.number()]).default('auto'),
+    targetEntropy: sacConfigSchema.shape.targetEntropy,
     /** The logits are the tanh-squashed actions × this: weights differ by at most e^(2·bound). */
     logitBound: z.number().positive().default(5),
     netArch: netArch.default([64, 64]),
