@@ -297,7 +297,6 @@ export async function runLearnability(options: {
   const markets = options.markets ?? PLANTED_MARKETS;
   const results: LearnabilityMarketResult[] = [];
   let budget: WalkForwardResult['budget'] | undefined;
-  let totalTrainSeconds = 0;
   for (const market of markets) {
     // Each seed draws its own price path from the planted generator and trains its own agents:
     // one path's luck (a loser that happens to rally over the test bars) is not the verdict.
@@ -329,7 +328,6 @@ export async function runLearnability(options: {
       wf.finalPair.short?.dispose();
       budget = wf.budget;
       trainSeconds += wf.budget.trainSeconds;
-      totalTrainSeconds += wf.budget.trainSeconds;
       const agents: Record<string, LearnabilityAgentResult> = {};
       for (const name of wf.metrics.keys()) agents[name] = agentResult(wf, name);
       perSeed.push(agents);
@@ -353,6 +351,6 @@ export async function runLearnability(options: {
     failed: all.filter((g) => !g.passed).length,
     seeds: options.seeds,
     folds: options.folds,
-    budget: { ...budget!, trainSeconds: totalTrainSeconds },
+    budget: { ...budget!, trainSeconds: results.reduce((s, r) => s + r.trainSeconds, 0) },
   };
 }
