@@ -45,6 +45,12 @@ export const policyOptionsSchema = z
      */
     logitBound: z.number().positive().default(5),
     /**
+     * With the logistic-normal: the fixed logit of the rest (cash) slot, 0 by default. A cash
+     * bias (EIIE's): above 0 the policy's neutral output (logits 0, where SAC's entropy bonus
+     * and PPO's initial policy sit) holds mostly the rest; each of D weights is 1 / (D + e^c).
+     */
+    cashLogit: z.number().finite().default(0),
+    /**
      * PPO and SAC: per-item shared encoders for observations laid out as `items` blocks of
      * `itemDim` features then `globalDim` shared features; one action per item (EIIE-style
      * scoring). `netArch` then sizes the per-item networks.
@@ -58,7 +64,12 @@ export const policyOptionsSchema = z
       .strict()
       .optional(),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.cashLogit === 0 || p.distribution === 'logistic-normal', {
+    path: ['cashLogit'],
+    message:
+      "cashLogit is the logistic-normal's cash bias; set policy.distribution to 'logistic-normal' or leave cashLogit at 0",
+  });
 
 /**
  * The zod schema of {@link PpoOptions} (everything except `env` and the spaces).

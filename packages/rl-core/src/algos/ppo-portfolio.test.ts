@@ -183,4 +183,43 @@ describe('Ppo with an item encoder and a logistic-normal head', () => {
         }),
     ).toThrow(/map the weights onto your actions/);
   });
+
+  it('a cash logit c shifts every logit by −c against the rest, in PPO and SAC; refused without the logistic-normal', async () => {
+    await initBackend('wasm');
+    const c = 2;
+    const obs = Float32Array.of(0.7, -1.2, 0.3, 2, 1);
+    // Logits relative to the rest slot: log(w_i / w_rest).
+    const relLogits = (w: ArrayLike<number>) => {
+      const rest = 1 - Array.from(w).reduce((a, x) => a + x, 0);
+      return Array.from(w, (x) => Math.log(x / rest));
+    };
+    const models = (cashLogit: number) => [
+      new Ppo({ env: new ItemBandit(), seed: 4, policy: { ...portfolio, cashLogit } }),
+      new Sac({
+        env: new ItemBandit(),
+        seed: 4,
+        learningStarts: 32,
+        batchSize: 16,
+        policy: { ...portfolio, cashLogit },
+      }),
+    ];
+    const plain = models(0);
+    const biased = models(c);
+    for (let m = 0; m < 2; m++) {
+      const a = relLogits(plain[m]!.predict(obs, { deterministic: true }));
+      const b = relLogits(biased[m]!.predict(obs, { deterministic: true }));
+      for (let i = 0; i < ITEMS; i++) expect(b[i]!).toBeCloseTo(a[i]! - c, 4);
+    }
+    // SAC trains with it: the critic rows' weights carry the same bias, and the env still gets simplex weights.
+    await (biased[1] as Sac).learn({ totalTimesteps: 96 });
+    for (const model of [...plain, ...biased]) model.dispose();
+    try {
+      new Ppo({ env: new Pendulum(), policy: { cashLogit: 1 } }).dispose();
+      expect.unreachable();
+    } catch (e) {
+      expect(isRlError(e, 'CONFIG')).toBe(true);
+      expect((e as { field?: string }).field).toBe('policy.cashLogit');
+      expect((e as Error).message).toMatch(/logistic-normal/);
+    }
+  });
 });

@@ -115,6 +115,7 @@ export class Ppo extends BaseAlgorithm<PpoConfig, PpoLearnOptions, PpoTrainStats
       orthoInit: c.policy.orthoInit,
       items: c.policy.items,
       distribution: c.policy.distribution,
+      cashLogit: c.policy.cashLogit,
       rng: this.rng.fork(),
       maxBatch: c.batchSize,
     });

@@ -124,6 +124,7 @@ export class Sac extends BaseAlgorithm<SacConfig, SacLearnOptions, SacTrainStats
       maxBatch: c.batchSize,
       distribution: c.policy.distribution,
       logitBound: c.policy.logitBound,
+      cashLogit: c.policy.cashLogit,
       items: c.policy.items,
     });
     const adam = { learningRate: scheduleValue(c.learningRate, 1), ...ADAM, eps: c.adamEps };

@@ -13,6 +13,25 @@ describe('logistic-normal', () => {
     expect(Array.from(u).map((x) => Number(x.toFixed(5)))).toEqual([0, 0, Number(Math.log(2).toFixed(5)), 0]);
   });
 
+  it('a rest logit c (cash bias) leaves each weight 1 / (D + e^c) at logits 0, and inverts', () => {
+    const c = Math.log(8);
+    const w = logisticNormalWeights([0, 0, 1, -1], 2, undefined, c);
+    expect(w[0]).toBeCloseTo(0.1, 6);
+    expect(w[1]).toBeCloseTo(0.1, 6);
+    const z = Math.E + Math.exp(-1) + 8;
+    expect(w[2]).toBeCloseTo(Math.E / z, 6);
+    expect(w[3]).toBeCloseTo(Math.exp(-1) / z, 6);
+    // The same weights as a rest logit 0 with every logit shifted by −c.
+    const shifted = logisticNormalWeights([-c, -c, 1 - c, -1 - c], 2);
+    for (let i = 0; i < 4; i++) expect(w[i]).toBeCloseTo(shifted[i]!, 6);
+    const u = logisticNormalLogits(w, 2, c);
+    expect(Array.from(u).map((x) => Number(x.toFixed(5)))).toEqual([0, 0, 1, -1]);
+    // Large logits against a large rest logit stay finite.
+    expect(
+      Array.from(logisticNormalWeights([800, 0], 2, undefined, 800)).map((x) => Number(x.toFixed(6))),
+    ).toEqual([0.5, 0]);
+  });
+
   it('does not overflow on large logits and sends very negative ones to 0', () => {
     const w = logisticNormalWeights([800, -800, -800], 3);
     expect(Array.from(w)).toEqual([1, 0, 0]);

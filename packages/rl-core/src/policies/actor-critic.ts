@@ -62,6 +62,8 @@ export interface ActorCriticOptions {
   items?: ItemLayout | undefined;
   /** Box actions: SB3's clipped Gaussian (default) or the logistic-normal. */
   distribution?: BoxDistribution;
+  /** With the logistic-normal: the rest (cash) slot's fixed logit (default 0). */
+  cashLogit?: number;
   /** Largest minibatch {@link ActorCriticPolicy.evaluateActions} takes (PPO's `batchSize`). */
   maxBatch: number;
 }
@@ -103,6 +105,7 @@ export class ActorCriticPolicy {
   readonly logStdSize: number;
   readonly items: ItemLayout | null;
   readonly distribution: BoxDistribution;
+  readonly cashLogit: number;
   /** Network rows per sample: `items`, or 1. */
   readonly rowsPerSample: number;
   /** Number of parameters. */
@@ -146,6 +149,7 @@ export class ActorCriticPolicy {
     this.headDim = actionSpace.kind === 'discrete' ? actionSpace.n : this.actDim;
     this.items = options.items ?? null;
     this.distribution = options.distribution ?? 'gaussian';
+    this.cashLogit = options.cashLogit ?? 0;
     checkPortfolioOptions(obsDim, actionSpace, this.items, this.distribution);
     this.rowsPerSample = this.items ? this.items.items : 1;
     // An item encoder reads one item's row and writes that item's head entry (and value).
@@ -230,7 +234,8 @@ export class ActorCriticPolicy {
   envActions(raw: Float32Array, space: Space): Float32Array {
     if (space.kind !== 'box') return raw;
     const out = new Float32Array(raw.length);
-    if (this.distribution === 'logistic-normal') return logisticNormalWeights(raw, this.actDim, out);
+    if (this.distribution === 'logistic-normal')
+      return logisticNormalWeights(raw, this.actDim, out, this.cashLogit);
     for (let i = 0; i < raw.length; i++) {
       const d = i % this.actDim;
       out[i] = Math.min(Math.max(raw[i]!, space.low[d]!), space.high[d]!);

@@ -2,8 +2,8 @@
  * SAC's per-item critic rows (EIIE-style shared encoders, Jiang, Xu & Liang 2017): one row per
  * item `[item block, global block, a_i(, w_i)]` whose outputs sum to Q(s, a), and the chain
  * rule that turns the rows' input gradients into ∂Q/∂a. With the logistic-normal
- * distribution each row also sees its item's portfolio weight `w_i = softmax([L·a, 0])_i`
- * (the fixed cash logit 0 is in the normaliser), so a critic of an additive reward
+ * distribution each row also sees its item's portfolio weight `w_i = softmax([L·a, c])_i`
+ * (the fixed cash logit c, 0 by default, is in the normaliser), so a critic of an additive reward
  * `Σ_i w_i r_i` can score every item from that item's row alone.
  */
 import { logisticNormalWeights } from '../distributions/logistic-normal.js';
@@ -22,7 +22,7 @@ export function itemCriticWidth(layout: ItemLayout, withWeights: boolean): numbe
 /**
  * Writes the critic rows `[n·items, itemCriticWidth]` of flat observations `[n, obsDim]` and
  * squashed actions `[n, items]` into `out`; `logitBound` non-null appends each item's
- * weight `softmax([logitBound·a, 0])_i`.
+ * weight `softmax([logitBound·a, cashLogit])_i`.
  * @example
  * const rows = itemCriticRows(obs, actions, n, layout, 5, new Float32Array(n * 3 * itemCriticWidth(layout, true)));
  */
@@ -33,6 +33,7 @@ export function itemCriticRows(
   layout: ItemLayout,
   logitBound: number | null,
   out: Float32Array,
+  cashLogit = 0,
 ): Float32Array {
   const { items, itemDim, globalDim } = layout;
   const obsDim = items * itemDim + globalDim;
@@ -45,7 +46,7 @@ export function itemCriticRows(
     const g = base + items * itemDim;
     if (logitBound !== null) {
       for (let j = 0; j < items; j++) logits[j] = actions[s * items + j]! * logitBound;
-      logisticNormalWeights(logits, items, weights);
+      logisticNormalWeights(logits, items, weights, cashLogit);
     }
     for (let j = 0; j < items; j++) {
       const it = base + j * itemDim;

@@ -48,6 +48,8 @@ export interface SacPolicyOptions {
   distribution?: BoxDistribution;
   /** With the logistic-normal: the logits are the squashed actions × this bound (default 5). */
   logitBound?: number;
+  /** With the logistic-normal: the rest (cash) slot's fixed logit (default 0). */
+  cashLogit?: number;
   /** Per-item shared actor and critics (see the file comment); `actDim` must equal `items.items`. */
   items?: ItemLayout | undefined;
 }
@@ -94,6 +96,7 @@ export class SacPolicy {
   readonly maxBatch: number;
   readonly distribution: BoxDistribution;
   readonly logitBound: number;
+  readonly cashLogit: number;
   /** The per-item layout, or null for flat networks. */
   readonly items: ItemLayout | null;
   /** Network rows per sample: `items`, or 1. */
@@ -136,6 +139,7 @@ export class SacPolicy {
     this.k = wasmKernels();
     this.distribution = options.distribution ?? 'gaussian';
     this.logitBound = options.logitBound ?? 5;
+    this.cashLogit = options.cashLogit ?? 0;
     this.items = options.items ?? null;
     const items = this.items;
     if (items && items.items !== actDim) {
@@ -225,14 +229,14 @@ export class SacPolicy {
   /**
    * What the env receives for squashed actions `[n, actDim]`: `low + (a + 1)·(high − low)/2`
    * (SB3 `unscale_action`), or with the logistic-normal the softmax weights of the logits
-   * `a·logitBound`.
+   * `a·logitBound` (beside the rest's `cashLogit`).
    */
   envActions(squashed: Float32Array, space: BoxSpace): Float32Array {
     const d = this.actDim;
     if (this.distribution === 'logistic-normal') {
       const logits = new Float32Array(squashed.length);
       for (let i = 0; i < squashed.length; i++) logits[i] = squashed[i]! * this.logitBound;
-      return logisticNormalWeights(logits, d, logits);
+      return logisticNormalWeights(logits, d, logits, this.cashLogit);
     }
     const { low, high } = space;
     const out = new Float32Array(squashed.length);
@@ -277,7 +281,7 @@ export class SacPolicy {
     const n = obs.length / o;
     const qIn = k.view(pass.qIn);
     if (items) {
-      itemCriticRows(obs, actions, n, items, this.weightBound, qIn);
+      itemCriticRows(obs, actions, n, items, this.weightBound, qIn, this.cashLogit);
     } else {
       for (let i = 0; i < n; i++) {
         qIn.set(obs.subarray(i * o, i * o + o), i * (o + d));

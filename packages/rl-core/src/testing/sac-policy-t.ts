@@ -17,9 +17,11 @@ export interface SacItemsT {
   items?: ItemLayout | null | undefined;
   /**
    * With items and the logistic-normal distribution: each critic row also gets its item's
-   * weight `softmax([logitBound·a, 0])_i`. Leave unset for the squashed-Gaussian distribution.
+   * weight `softmax([logitBound·a, cashLogit])_i`. Leave unset for the squashed-Gaussian distribution.
    */
   logitBound?: number | null | undefined;
+  /** The cash slot's fixed logit in that softmax (default 0). */
+  cashLogit?: number | undefined;
 }
 
 /**
@@ -71,15 +73,15 @@ export function sacQValuesT(
   actions: tf.Tensor2D,
   options: SacItemsT = {},
 ): [tf.Tensor1D, tf.Tensor1D] {
-  const { items, logitBound } = options;
+  const { items, logitBound, cashLogit = 0 } = options;
   let x: tf.Tensor2D;
   const b = obs.shape[0];
   if (items) {
     const n = items.items;
     const parts: tf.Tensor2D[] = [expandItemsT(obs, items), tf.reshape(actions, [b * n, 1])];
     if (logitBound != null) {
-      // The fixed cash logit 0 is part of the softmax's normaliser.
-      const logits = tf.concat([tf.mul(actions, logitBound), tf.zeros([b, 1])], 1);
+      // The fixed cash logit is part of the softmax's normaliser.
+      const logits = tf.concat([tf.mul(actions, logitBound), tf.fill([b, 1], cashLogit)], 1);
       const weights = tf.slice(tf.softmax(logits), [0, 0], [b, n]);
       parts.push(tf.reshape(weights, [b * n, 1]));
     }
