@@ -53,6 +53,28 @@ describe('netTargets', () => {
 });
 
 describe('planOrders', () => {
+  it('skips changes below minTradeUsd, but never a close to zero', () => {
+    const plan = planOrders(
+      {
+        positions: new Map([
+          ['A', 10],
+          ['B', 1],
+        ]),
+        targets: new Map([
+          ['A', 11], // +$20: below $50, skipped
+          ['B', 0], // −$20, but a close
+        ]),
+        prices: new Map([
+          ['A', 20],
+          ['B', 20],
+        ]),
+        openOrders: [],
+      },
+      { ...opts, minTradeUsd: 50 },
+    );
+    expect(plan.orders.map((o) => [o.symbol, o.side, o.qty])).toEqual([['B', 'sell', 1]]);
+  });
+
   it('never crosses zero in one order: closes first and opens after', () => {
     const plan = planOrders(
       {
