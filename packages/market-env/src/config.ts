@@ -72,7 +72,7 @@ const optionsObject = z.strictObject({
   borrowBpsPerYear: z.number().min(0).default(50),
   /** Liquidate an agent whose equity < maintenanceMargin × gross exposure (or ≤ 0). */
   maintenanceMargin: z.number().min(0).max(1).default(0.25),
-  /** Skip a trade smaller than this many bps of the agent's value. */
+  /** Skip a resize of an open position smaller than this many bps of the agent's value (opening and closing are never skipped). */
   deadbandBps: z.number().min(0).default(0),
   /** Round target shares toward zero to whole shares. */
   wholeShares: z.boolean().default(false),

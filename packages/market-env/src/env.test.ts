@@ -503,6 +503,15 @@ describe('dead-band and whole shares', () => {
     const r = env.step({ 'rl-long-0': w });
     expect(Array.from(env.agentState('rl-long-0').shares)).toEqual(Array.from(a.shares));
     expect(r.infos['rl-long-0']!.feesUsd).toBe(0);
+    // Opening and closing are never too small: a 0.2 % entry in a flat asset, and a close to zero.
+    const held = Array.from(env.agentState('rl-long-0').weights);
+    const next = held.slice();
+    next[1] = 0;
+    env.step({ 'rl-long-0': next });
+    expect(env.agentState('rl-long-0').shares[1]).toBe(0);
+    next[1] = 0.002;
+    env.step({ 'rl-long-0': next });
+    expect(env.agentState('rl-long-0').shares[1]).toBeGreaterThan(0);
   });
 });
 

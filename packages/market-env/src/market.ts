@@ -267,7 +267,9 @@ export class Market {
         if (this.blockedDay[a] === fillDay)
           target = h > 0 ? Math.min(Math.max(target, 0), h) : h < 0 ? Math.max(Math.min(target, 0), h) : 0;
         let q = target - h;
-        if (this.deadband > 0 && Math.abs(q * p) < this.deadband * v && target !== 0) q = 0;
+        // A band around open positions: resizes below it are skipped, opening and closing never are
+        // (an entry smaller than the band would otherwise never happen).
+        if (this.deadband > 0 && Math.abs(q * p) < this.deadband * v && target !== 0 && h !== 0) q = 0;
         this.traded[o + n] = q;
       }
     }

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from './app-error.js';
-import { describeConfig, loadConfig, loadDotEnv, parseConfig, readSecrets } from './config.js';
+import {
+  describeConfig,
+  loadConfig,
+  loadDotEnv,
+  minTradeWeight,
+  parseConfig,
+  readSecrets,
+} from './config.js';
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'marlts-config-'));
@@ -64,6 +71,16 @@ describe('config', () => {
       /train\.sac\.entCoef.*'auto_<init>'/,
     );
     expect(() => parseConfig({ env: { horizons: [0, 5] } })).toThrow(/env\.horizons/);
+  });
+
+  it("takes risk.minTradeWeight as 'auto' (30 % of an equal weight) or a fraction, naming the field otherwise", () => {
+    const risk = parseConfig({}).risk;
+    expect(risk.minTradeWeight).toBe('auto');
+    expect(minTradeWeight(risk, 10)).toBeCloseTo(0.03, 12);
+    expect(minTradeWeight(risk, 50)).toBeCloseTo(0.006, 12);
+    expect(minTradeWeight(parseConfig({ risk: { minTradeWeight: 0.01 } }).risk, 50)).toBe(0.01);
+    expect(() => parseConfig({ risk: { minTradeWeight: 'small' } })).toThrow(/risk\.minTradeWeight/);
+    expect(() => parseConfig({ train: { sac: { neutralGross: 1 } } })).toThrow(/train\.sac\.neutralGross/);
   });
 
   it('names an unknown (misspelt) field', () => {

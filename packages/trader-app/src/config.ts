@@ -54,6 +54,13 @@ const sacSchema = z
     targetEntropy: sacConfigSchema.shape.targetEntropy,
     /** The logits are the tanh-squashed actions × this: weights differ by at most e^(2·bound). */
     logitBound: z.number().positive().default(5),
+    /**
+     * The short book's gross at the policy's neutral output (logits 0, where SAC's entropy bonus
+     * pulls it), as a fraction of the sleeve: a cash bias (rl-core's `policy.cashLogit`
+     * = ln(N·(1 − g)/g) for N assets). Without one the neutral book is N/(N + 1) invested, and a
+     * short book that has learned nothing loses whatever the market gains (learnability benchmark).
+     */
+    neutralGross: z.number().gt(0).lt(1).default(0.25),
     netArch: netArch.default([64, 64]),
   })
   .strict();
@@ -165,8 +172,12 @@ export const configSchema = z
         dayTradeRule: z.enum(['intraday-margin', 'legacy-pdt']).default('intraday-margin'),
         /** Attach SL/TP as bracket legs to opening orders when the broker supports it. */
         useBrackets: z.boolean().default(true),
-        /** Ignore target changes smaller than this fraction of equity (avoids churn). */
-        minTradeWeight: z.number().nonnegative().default(0.01),
+        /**
+         * Skip a change of a position smaller than this fraction of equity (a close to zero is
+         * never skipped): a no-trade band against churn. `'auto'`: 30 % of an equal weight,
+         * 0.3 / (number of assets), so 0.03 with 10 assets (learnability benchmark's noise market).
+         */
+        minTradeWeight: z.union([z.number().nonnegative().lt(1), z.literal('auto')]).default('auto'),
       })
       .strict()
       .prefault({}),
@@ -414,4 +425,14 @@ export function loadDotEnv(cwd = process.cwd(), env: NodeJS.ProcessEnv = process
   }
   for (const [k, v] of Object.entries(parsed)) if (env[k] === undefined) env[k] = v;
   return path;
+}
+
+/**
+ * `risk.minTradeWeight` for a universe of `nAssets`: the configured fraction, or for `'auto'`
+ * 30 % of an equal weight.
+ * @example
+ * minTradeWeight(parseConfig({}).risk, 10); // 0.03
+ */
+export function minTradeWeight(risk: Pick<AppConfig['risk'], 'minTradeWeight'>, nAssets: number): number {
+  return risk.minTradeWeight === 'auto' ? 0.3 / Math.max(1, nAssets) : risk.minTradeWeight;
 }

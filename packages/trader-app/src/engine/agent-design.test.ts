@@ -69,10 +69,13 @@ describe('agent design 2', () => {
       const sac = sacOptions(config, shortEnv, { seed: 1, steps: 64 });
       expect(sac.policy).toMatchObject({ items, distribution: 'logistic-normal' });
       expect(sac).toMatchObject({ entCoef: config.train.sac.entCoef, targetEntropy: 'auto' });
-      // The checkpoint carries the layout, so a loaded model scores the same way.
+      // The cash bias leaves the neutral short book train.sac.neutralGross (0.25) invested, any universe size.
+      const c = sac.policy!.cashLogit!;
+      expect(nAssets / (nAssets + Math.exp(c))).toBeCloseTo(config.train.sac.neutralGross, 10);
+      // The checkpoint carries the layout and the bias, so a loaded model scores the same way.
       const model = new Sac(sac);
       const params = (model.save().config as { policy: unknown }).policy;
-      expect(params).toMatchObject({ items });
+      expect(params).toMatchObject({ items, cashLogit: c });
       model.dispose();
     }
   });

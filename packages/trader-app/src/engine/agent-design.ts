@@ -136,9 +136,20 @@ export function sacOptions(
       netArch: c.netArch,
       distribution: 'logistic-normal',
       logitBound: c.logitBound,
+      cashLogit: shortCashLogit(c.neutralGross, env.actionSpace.shape[0]!),
       ...(items ? { items } : {}),
     },
   };
+}
+
+/**
+ * The cash logit that leaves a logistic-normal book `gross` invested at logits 0 over
+ * `nAssets`: each weight is 1 / (N + e^c), so c = ln(N·(1 − gross)/gross).
+ * @example
+ * shortCashLogit(0.25, 10); // ln 30 ≈ 3.40
+ */
+export function shortCashLogit(gross: number, nAssets: number): number {
+  return Math.log((nAssets * (1 - gross)) / gross);
 }
 
 /** The short agent's view: actions are book weights in [0, 1] (Σ ≤ 1), sold short × the gross limit. */

@@ -14,7 +14,7 @@ import {
   type PriceFrame,
 } from '@marlts/market-env';
 import { type CheckpointBundle, Ppo, Sac } from '@marlts/rl-core';
-import type { AppConfig } from '../config.js';
+import { type AppConfig, minTradeWeight } from '../config.js';
 import type { ProgressReporter } from '../progress.js';
 import {
   assertAgentDesign,
@@ -157,7 +157,7 @@ export function marketOptions(
     impact: { model: 'linear', coeff: config.env.impactCoeff, liquidityUsd: 10_000_000, maxImpact: 0.05 },
     borrowBpsPerYear: config.env.borrowBpsPerYear,
     // The live loop skips changes below risk.minTradeWeight of equity; the env does the same.
-    deadbandBps: config.risk.minTradeWeight * 10_000,
+    deadbandBps: minTradeWeight(config.risk, frame.nAssets) * 10_000,
     observation: {
       kind: observationOptions(config).kind,
       horizons: [...observationOptions(config).horizons],

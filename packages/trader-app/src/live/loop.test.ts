@@ -17,8 +17,10 @@ const data = loadBars({ symbols: ['AA', 'KO', 'MSFT'], start: '1998-06-01', end:
 const config = parseConfig({
   runDir: mkdtempSync(join(tmpdir(), 'marlts-loop-')),
   // Untrained design-2 heads hold every asset about equally, long and short, and the account
-  // nets the two sleeves per symbol: a larger short sleeve keeps short positions to check.
+  // nets the two sleeves per symbol: a larger short sleeve, fully invested at the short head's
+  // neutral output (no cash bias), keeps short positions to check.
   env: { windowBars: 5, longSleeve: 0.2, shortSleeve: 0.8 },
+  train: { sac: { neutralGross: 0.9 } },
   retrain: { everyBars: 1000 },
   orders: { timeInForce: 'gtc' },
   risk: { maxPositionWeight: 0.1 },

@@ -53,7 +53,7 @@ describe('netTargets', () => {
 });
 
 describe('planOrders', () => {
-  it('skips changes below minTradeUsd, but never a close to zero', () => {
+  it('skips resizes below minTradeUsd, but never an opening or a close to zero', () => {
     const plan = planOrders(
       {
         positions: new Map([
@@ -63,16 +63,21 @@ describe('planOrders', () => {
         targets: new Map([
           ['A', 11], // +$20: below $50, skipped
           ['B', 0], // −$20, but a close
+          ['C', -1], // −$20, but an opening
         ]),
         prices: new Map([
           ['A', 20],
           ['B', 20],
+          ['C', 20],
         ]),
         openOrders: [],
       },
       { ...opts, minTradeUsd: 50 },
     );
-    expect(plan.orders.map((o) => [o.symbol, o.side, o.qty])).toEqual([['B', 'sell', 1]]);
+    expect(plan.orders.map((o) => [o.symbol, o.side, o.qty])).toEqual([
+      ['B', 'sell', 1],
+      ['C', 'sell', 1],
+    ]);
   });
 
   it('never crosses zero in one order: closes first and opens after', () => {

@@ -44,7 +44,7 @@ export interface PlanOptions {
   useBrackets: boolean;
   stopLossPct: number;
   takeProfitPct: number;
-  /** Ignore |Δqty × price| below this many USD, except a close to zero (market-env's deadband does the same). */
+  /** Ignore resizes of an open position below this many USD (opening and closing never; market-env's deadband does the same). */
   minTradeUsd: number;
   /** Symbols already traded at this bar (a restart finishing a bar): skip them. */
   alreadyPlanned?: ReadonlySet<string>;
@@ -113,8 +113,9 @@ export function planOrders(
     const price = state.prices.get(symbol);
     if (price === undefined || !(price > 0)) continue;
     const dq = target - p;
-    // A close is never too small: a leftover sliver would otherwise stay open for good.
-    if (dq === 0 || (Math.abs(dq) * price < opts.minTradeUsd && target !== 0)) continue;
+    // Opening and closing are never too small: a sliver would stay open for good, and an entry
+    // smaller than the band would never happen.
+    if (dq === 0 || (Math.abs(dq) * price < opts.minTradeUsd && target !== 0 && p !== 0)) continue;
     // Trading this symbol: cancel everything still open on it (stale entries, bracket legs).
     for (const o of state.openOrders) if (o.symbol === symbol) cancels.push(o);
     if (p !== 0 && target !== 0 && Math.sign(p) !== Math.sign(target)) {

@@ -6,7 +6,7 @@
  * id derived from run + bar + symbol + leg, so a restart never sends it twice.
  */
 import { type AlpacaClient, checkDayTradeRule, countDayTrades, isAlpacaError } from '@marlts/broker-alpaca';
-import type { AppConfig } from '../../config.js';
+import { type AppConfig, minTradeWeight } from '../../config.js';
 import { isFinishedOrderStatus } from '../../store.js';
 import type { LiveSession } from '../loop-state.js';
 import { ORDER_LEG } from '../order-legs.js';
@@ -78,7 +78,7 @@ export async function executeBar(
       useBrackets: risk.useBrackets,
       stopLossPct: risk.stopLossPct,
       takeProfitPct: risk.takeProfitPct,
-      minTradeUsd: risk.minTradeWeight * bar.equity,
+      minTradeUsd: minTradeWeight(risk, targets.size) * bar.equity,
       alreadyPlanned,
     },
   );
