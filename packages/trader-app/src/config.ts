@@ -49,7 +49,7 @@ const sacSchema = z
      * agent's few thousand updates, its entropy bonus buried them (learnability benchmark).
      * The accepted forms are rl-core's own (`sacConfigSchema`).
      */
-    entCoef: sacConfigSchema.shape.entCoef.unwrap().default('auto_0.5'),
+    entCoef: sacConfigSchema.shape.entCoef.unwrap().default('auto_0.2'),
     /** Target entropy of the squashed actions: `'auto'` = −(number of assets), or a number. */
     targetEntropy: sacConfigSchema.shape.targetEntropy,
     /** The logits are the tanh-squashed actions × this: weights differ by at most e^(2·bound). */
