@@ -173,8 +173,8 @@ export const configSchema = z
         /** Attach SL/TP as bracket legs to opening orders when the broker supports it. */
         useBrackets: z.boolean().default(true),
         /**
-         * Skip a change of a position smaller than this fraction of equity (a close to zero is
-         * never skipped): a no-trade band against churn. `'auto'`: 30 % of an equal weight,
+         * Skip a resize of an open position smaller than this fraction of equity (an opening or a
+         * close to zero is never skipped): a no-trade band against churn. `'auto'`: 30 % of an equal weight,
          * 0.3 / (number of assets), so 0.03 with 10 assets (learnability benchmark's noise market).
          */
         minTradeWeight: z.union([z.number().nonnegative().lt(1), z.literal('auto')]).default('auto'),

@@ -21,10 +21,13 @@
  * - PPO's discount γ = 0.3 and learning rate 1.5e-4: the planted signals pay within a bar or
  *   two, so a longer horizon only adds the noise of later returns to every advantage, and a
  *   slower learner fits less of its training window's noise (learnability benchmark).
- * - SAC learns its entropy coefficient from 0.5 (`train.sac.entCoef`), not SB3's 1: the
+ * - SAC learns its entropy coefficient from 0.2 (`train.sac.entCoef`), not SB3's 1: the
  *   rewards are log returns × 100, and with α near 1 for its whole budget the entropy bonus
  *   outweighed them, so the short agent held the maximum-entropy book (1/11 in every asset)
  *   whatever the market. Lower starts learn more and churn more on noise (learnability benchmark).
+ * - The short book's cash logit (`train.sac.neutralGross`, {@link shortCashLogit}) makes the
+ *   policy's neutral output, where the entropy bonus pulls it, a quarter-invested book instead
+ *   of N/(N + 1): a short agent with no view does not carry a full short book.
  *
  * Design 1 (before): a flat MLP over 10 raw 1-bar returns per asset, Gaussian samples
  * clipped to [0, 1] and rescaled. Its checkpoints are refused with a typed error.
