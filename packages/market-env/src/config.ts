@@ -101,8 +101,13 @@ const optionsObject = z.strictObject({
       kind: z.enum(['returns-window', 'asset-features']).default('returns-window'),
       /** Return horizons in bars of the `asset-features` layout (each ≤ window). */
       horizons: z.array(z.number().int().min(1)).min(1).default([1, 5, 20, 60]),
+      /**
+       * `asset-features`: end each asset's block with a one-hot of its index, so a shared
+       * encoder can tell the assets apart (e.g. learn a persistent drift of one of them).
+       */
+      assetIdentity: z.boolean().default(false),
     })
-    .default({ includeFlows: false, kind: 'returns-window', horizons: [1, 5, 20, 60] }),
+    .default({ includeFlows: false, kind: 'returns-window', horizons: [1, 5, 20, 60], assetIdentity: false }),
   /** Default risk rules for every agent. */
   risk: riskSchema.default({}),
   /** Annualisation; default inferred from the frame's times. */
@@ -230,6 +235,7 @@ function optionsProblem(c: z.output<typeof optionsObject>): OptionProblem | unde
     observationLayout({
       kind: c.observation.kind,
       horizons: c.observation.horizons,
+      assetIdentity: c.observation.assetIdentity,
       window: c.window,
       nAssets,
       nFlowAgents: c.observation.includeFlows ? c.agents.length : 0,

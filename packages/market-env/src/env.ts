@@ -122,6 +122,7 @@ export class MarketEnv {
     this.layout = observationLayout({
       kind: c.observation.kind,
       horizons: c.observation.horizons,
+      assetIdentity: c.observation.assetIdentity,
       window: c.window,
       nAssets: N,
       nFlowAgents: c.observation.includeFlows ? A : 0,

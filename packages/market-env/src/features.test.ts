@@ -102,6 +102,56 @@ describe('asset-features observation', () => {
     expect(env.observationSpace('rl-long-0').shape).toEqual([3 * 5 + 1]);
   });
 
+  it('assetIdentity ends each block with a one-hot of its asset, in the env and live alike', () => {
+    const frame = generateSyntheticFrame({ nAssets: 3, nBars: 200, seed: 3 });
+    const l = observationLayout({
+      kind: 'asset-features',
+      window: 20,
+      nAssets: 3,
+      horizons: [1, 5],
+      assetIdentity: true,
+    });
+    expect(l.itemDim).toBe(2 + 1 + 3);
+    expect(l.size).toBe(3 * 6 + 1);
+    const env = new MarketEnv({
+      frame,
+      agents: [{ kind: 'learned' as const, role: 'long' as const }],
+      window: 20,
+      observation: { kind: 'asset-features' as const, horizons: [1, 5], assetIdentity: true },
+      episodeLength: 50,
+      randomStart: false,
+      startIndex: 40,
+    });
+    const obs = env.reset({ seed: 1 }).obs['rl-long-0']!;
+    expect(obs.length).toBe(l.size);
+    for (let n = 0; n < 3; n++) {
+      expect(Array.from(obs.subarray(n * 6 + 3, n * 6 + 6))).toEqual([0, 1, 2].map((m) => (m === n ? 1 : 0)));
+    }
+    const live = buildObservation({
+      closes: frame.close.subarray((40 - 20) * 3, 41 * 3),
+      nAssets: 3,
+      window: 20,
+      weights: [0, 0, 0],
+      cashFraction: 1,
+      kind: 'asset-features',
+      horizons: [1, 5],
+      assetIdentity: true,
+    });
+    expect(Array.from(live)).toEqual(Array.from(obs));
+    // Without it, the same blocks minus the one-hot.
+    const plain = buildObservation({
+      closes: frame.close.subarray((40 - 20) * 3, 41 * 3),
+      nAssets: 3,
+      window: 20,
+      weights: [0, 0, 0],
+      cashFraction: 1,
+      kind: 'asset-features',
+      horizons: [1, 5],
+    });
+    expect(plain.length).toBe(3 * 3 + 1);
+    expect(Array.from(plain.subarray(3, 6))).toEqual(Array.from(obs.subarray(6, 9)));
+  });
+
   it('refuses a horizon longer than the window, naming the field', () => {
     try {
       observationLayout({ kind: 'asset-features', window: 20, nAssets: 2 });

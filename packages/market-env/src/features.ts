@@ -38,13 +38,15 @@ export interface ObservationLayout {
   /**
    * `asset-features`: the per-asset blocks `[nAssets × itemDim]` come first, then the global
    * block `[globalDim]`. An asset's block is: one volatility-normalised return per horizon
-   * (`horizons`), its current weight, one traded-notional flow per flow agent, then the
-   * user's extra columns. The global block is `[cash / value]`. (`returns-window`:
-   * itemDim and globalDim are 0.)
+   * (`horizons`), its current weight, one traded-notional flow per flow agent, the user's
+   * extra columns, then (with `assetIdentity`) a one-hot of the asset's index. The global
+   * block is `[cash / value]`. (`returns-window`: itemDim and globalDim are 0.)
    */
   readonly itemDim: number;
   readonly globalDim: number;
   readonly horizons: readonly number[];
+  /** `asset-features` only: each block ends with a one-hot `[nAssets]` naming its asset. */
+  readonly assetIdentity: boolean;
   /** Total length. */
   readonly size: number;
 }
@@ -53,6 +55,7 @@ export interface ObservationLayout {
  * @example
  * observationLayout({ window: 32, nAssets: 10 }).size; // 331
  * observationLayout({ kind: 'asset-features', window: 60, nAssets: 10 }).itemDim; // 5 (4 horizons + weight)
+ * observationLayout({ kind: 'asset-features', window: 60, nAssets: 10, assetIdentity: true }).itemDim; // 15
  */
 export function observationLayout(options: {
   kind?: ObservationKind;
@@ -61,6 +64,12 @@ export function observationLayout(options: {
   nFlowAgents?: number;
   nExtraFeatures?: number;
   horizons?: readonly number[];
+  /**
+   * `asset-features`: end each asset's block with a one-hot of its index, so a shared encoder
+   * can learn what belongs to one asset (a persistent drift) and not only what its recent
+   * returns show. It ties the encoder to the universe's order and size.
+   */
+  assetIdentity?: boolean;
 }): ObservationLayout {
   const { window, nAssets } = options;
   const nFlowAgents = options.nFlowAgents ?? 0;
@@ -75,9 +84,11 @@ export function observationLayout(options: {
         { field: 'observation.horizons' },
       );
     }
-    const itemDim = horizons.length + 1 + nFlowAgents + nExtraFeatures;
+    const assetIdentity = options.assetIdentity === true;
+    const itemDim = horizons.length + 1 + nFlowAgents + nExtraFeatures + (assetIdentity ? nAssets : 0);
     return {
       kind: 'asset-features',
+      assetIdentity,
       window,
       nAssets,
       nFlowAgents,
@@ -102,6 +113,7 @@ export function observationLayout(options: {
   size += nExtraFeatures * nAssets;
   return {
     kind: 'returns-window',
+    assetIdentity: false,
     window,
     nAssets,
     nFlowAgents,
@@ -243,6 +255,7 @@ function writeAssetFeatures(
     for (let a = 0; a < layout.nFlowAgents; a++) out[p++] = flows ? flows[a * N + n]! : 0;
     for (let e = 0; e < layout.nExtraFeatures; e++)
       out[p++] = extra ? extra[extraOffset + n * layout.nExtraFeatures + e]! : 0;
+    if (layout.assetIdentity) for (let m = 0; m < N; m++) out[p++] = m === n ? 1 : 0;
   }
   out[outOffset + layout.cashOffset] = cashFraction;
 }
@@ -266,6 +279,8 @@ export interface ObservationInputs {
   /** The env's `observation.kind` (default `returns-window`) and, for `asset-features`, its horizons. */
   kind?: ObservationKind;
   horizons?: readonly number[];
+  /** `asset-features`: the env's `observation.assetIdentity`. */
+  assetIdentity?: boolean;
 }
 
 /**
@@ -290,6 +305,7 @@ export function buildObservation(inputs: ObservationInputs, out?: Float32Array):
     nExtraFeatures,
     ...(inputs.kind ? { kind: inputs.kind } : {}),
     ...(inputs.horizons ? { horizons: inputs.horizons } : {}),
+    ...(inputs.assetIdentity ? { assetIdentity: true } : {}),
   });
   const first = (rows - window - 1) * nAssets;
   const tail = Array.prototype.slice.call(inputs.closes, first, rows * nAssets) as number[];

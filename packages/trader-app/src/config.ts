@@ -104,6 +104,13 @@ export const configSchema = z
          * (agent design 2). `returns-window`: the last windowBars raw returns of every asset.
          */
         observation: z.enum(['asset-features', 'returns-window']).default('asset-features'),
+        /**
+         * asset-features: each asset's block also names the asset (a one-hot of its index in
+         * the symbols), so the agents can learn what belongs to one asset, such as a persistent
+         * drift, and not only what its recent returns show (learnability benchmark). Trained
+         * agents then fit this universe, in this order, only; `false` gives universe-free encoders.
+         */
+        assetIdentity: z.boolean().default(true),
         /** Episode length in bars during training. */
         episodeBars: positiveInt.default(252),
         /** Fraction of the account's equity the long agent (PPO) manages. */

@@ -24,16 +24,47 @@ describe('agent design 2', () => {
 
   it('observes per-asset features over the horizons that fit the window', () => {
     expect(observationOptions(config).horizons).toEqual([1, 5, 20, 60]);
-    expect(observationSize(config, 10)).toBe(10 * 5 + 1);
+    // 4 horizons, the weight, then the asset's one-hot (env.assetIdentity, on by default).
+    expect(observationSize(config, 10)).toBe(10 * (5 + 10) + 1);
     const short = parseConfig({ runDir: '/tmp/unused', env: { windowBars: 8 } });
     expect(observationOptions(short).horizons).toEqual([1, 5]);
-    const long = parseConfig({ runDir: '/tmp/unused', env: { windowBars: 250, horizons: [250, 1, 20] } });
+    const long = parseConfig({
+      runDir: '/tmp/unused',
+      env: { windowBars: 250, horizons: [250, 1, 20], assetIdentity: false },
+    });
     expect(observationOptions(long).horizons).toEqual([250, 1, 20]);
     expect(observationSize(long, 10)).toBe(10 * 4 + 1);
     const env = new MarketEnv(
       marketOptions(frame, config, { seed: 1, episodeLength: 50, randomStart: true }),
     );
     expect(env.obsDim).toBe(observationSize(config, 3));
+  });
+
+  it('env.assetIdentity (default) ends each asset block with its one-hot; off, the encoders are universe-free', () => {
+    expect(observationOptions(config).assetIdentity).toBe(true);
+    const market = new MarketEnv(
+      marketOptions(frame, config, { seed: 1, episodeLength: 50, randomStart: false }),
+    );
+    expect(market.obsDim).toBe(observationSize(config, 3));
+    const obs = market.reset({ seed: 1 }).obs['rl-long-0']!;
+    // Asset 1's block: 4 horizons, its weight, then the one-hot [0, 1, 0].
+    expect(Array.from(obs.subarray(8 + 5, 8 + 8))).toEqual([0, 1, 0]);
+    const off = parseConfig({ runDir: '/tmp/unused', env: { assetIdentity: false } });
+    expect(observationSize(off, 10)).toBe(10 * 5 + 1);
+    const plain = new MarketEnv(
+      marketOptions(frame, off, { seed: 1, episodeLength: 50, randomStart: false }),
+    );
+    const zeros = () => [0, 0, 0];
+    const longEnv = asSingleAgentEnv(plain, 'rl-long-0', { [SHORT_ID]: zeros });
+    const items = { items: 3, itemDim: 5, globalDim: 1 };
+    expect(ppoOptions(off, longEnv, { seed: 1, steps: 64 }).policy).toMatchObject({ items });
+    // The same features, without the names.
+    const named = Array.from(obs);
+    const unnamed = Array.from(plain.reset({ seed: 1 }).obs['rl-long-0']!);
+    expect(unnamed).toEqual([...named.slice(0, 5), ...named.slice(8, 13), ...named.slice(16, 21), named[24]]);
+    // The flat window layout has no asset blocks to name.
+    const flat = parseConfig({ runDir: '/tmp/unused', env: { observation: 'returns-window' } });
+    expect(observationOptions(flat).assetIdentity).toBe(false);
   });
 
   it('turns book weights into targets: long as they are, short × −grossLimit, then the env rules', () => {
@@ -64,7 +95,7 @@ describe('agent design 2', () => {
       const zeros = () => new Array(nAssets).fill(0);
       const longEnv = asSingleAgentEnv(market, 'rl-long-0', { [SHORT_ID]: zeros });
       const shortEnv = shortBookEnv(asSingleAgentEnv(market, SHORT_ID, { 'rl-long-0': zeros }), 1);
-      const items = { items: nAssets, itemDim: 5, globalDim: 1 };
+      const items = { items: nAssets, itemDim: 5 + nAssets, globalDim: 1 };
       expect(ppoOptions(config, longEnv, { seed: 1, steps: 64 }).policy).toMatchObject({ items });
       const sac = sacOptions(config, shortEnv, { seed: 1, steps: 64 });
       expect(sac.policy).toMatchObject({ items, distribution: 'logistic-normal' });

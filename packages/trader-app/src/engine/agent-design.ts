@@ -7,13 +7,16 @@
  * Design 2 (this one):
  * - Observation: market-env's `asset-features` layout, one block per asset (returns over
  *   1/5/20/60 bars, those that fit in `env.windowBars`, divided by the asset's own recent
- *   volatility; its current weight) and a global `[cash]` block.
+ *   volatility; its current weight; a one-hot naming the asset, `env.assetIdentity`) and a
+ *   global `[cash]` block. The one-hot lets the shared encoders learn a persistent drift of
+ *   one asset, which its recent returns show only faintly (learnability benchmark).
  * - Both agents output book weights on the simplex through a logistic-normal head: softmax
  *   over one logit per asset plus a fixed cash logit, so "no position" is a choice rather
  *   than the clip of every negative sample, and exploration noise is not turnover.
  *   Long targets are the weights; short targets are −grossLimit × the weights.
  * - Both agents score every asset with one small shared network (per-item encoder, EIIE),
- *   so a market of N assets gives N samples per step and any universe size fits. PPO (long):
+ *   so a market of N assets gives N samples per step and any universe size fits (one
+ *   trained encoder fits any universe only with `env.assetIdentity: false`). PPO (long):
  *   one scorer for the logits' means, a per-asset critic averaged. SAC (short): tanh-squashed
  *   logits (× `train.sac.logitBound`) from a per-asset actor, and per-asset critics over each
  *   asset's features, action and weight, summed (a portfolio's return is a sum over assets).
@@ -51,16 +54,22 @@ export function observationOptions(config: AppConfig): {
   kind: ObservationKind;
   window: number;
   horizons: readonly number[];
+  assetIdentity: boolean;
 } {
   const window = config.env.windowBars;
   const fit = config.env.horizons.filter((h) => h <= window);
-  return { kind: config.env.observation, window, horizons: fit.length > 0 ? fit : [window] };
+  return {
+    kind: config.env.observation,
+    window,
+    horizons: fit.length > 0 ? fit : [window],
+    assetIdentity: config.env.observation === 'asset-features' && config.env.assetIdentity,
+  };
 }
 
 /**
  * Observation length for `nAssets` (what a checkpoint's observation space must have).
  * @example
- * observationSize(config, 10); // 61 with the default asset-features layout
+ * observationSize(config, 10); // 151 with the default asset-features layout (10 × (5 + 10) + 1)
  */
 export function observationSize(config: AppConfig, nAssets: number): number {
   return observationLayout({ ...observationOptions(config), nAssets }).size;

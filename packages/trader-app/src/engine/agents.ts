@@ -161,6 +161,7 @@ export function marketOptions(
     observation: {
       kind: observationOptions(config).kind,
       horizons: [...observationOptions(config).horizons],
+      assetIdentity: observationOptions(config).assetIdentity,
     },
     // Training reward: the log return of the agent's own sleeve (scale-free across prices).
     reward: { kind: 'log-return', coopWeight: 0, compWeight: 0, scale: 100, dsrEta: 0.01 },

@@ -196,8 +196,10 @@ export class LiveLoop {
       if (shape && shape[0] !== dim) {
         throw new AppError(
           'CONFIG',
-          `the checkpoints expect observations of size ${shape[0]}, but ${this.nAssets} symbols with window ${config.env.windowBars} give ${dim}`,
-          { hint: 'use the same symbols and env.windowBars as in training, or a fresh --run-dir' },
+          `the checkpoints expect observations of size ${shape[0]}, but ${this.nAssets} symbols with window ${config.env.windowBars}${config.env.assetIdentity ? ' and asset identity' : ''} give ${dim}`,
+          {
+            hint: 'use the same symbols, env.windowBars, env.horizons and env.assetIdentity as in training, or a fresh --run-dir',
+          },
         );
       }
     }

@@ -50,6 +50,7 @@ export function decideWeights(input: {
       window: view.window,
       kind: view.kind,
       horizons: view.horizons,
+      assetIdentity: view.assetIdentity,
       weights: drifted.weights,
       cashFraction: drifted.cashFraction,
     });
