@@ -90,6 +90,31 @@ describe('LiveLoop across restarts and broker resets', () => {
     }
   });
 
+  it('refuses checkpoints trained without asset identity once env.assetIdentity is on, naming the sizes', async () => {
+    const before = configFor({ env: { windowBars: 5, assetIdentity: false } });
+    const ex = await exchange();
+    ex.advance(100);
+    const store = RunStore.open(before.runDir);
+    const runId = store.createRun({ kind: 'paper', symbols: data.symbols });
+    try {
+      const first = loopOn(ex.url, store, runId, before);
+      await first.start();
+      await first.finish();
+      // The same run resumed with today's default: 3 assets × (2 horizons + weight + 3 one-hots) + cash.
+      const now = configFor({ runDir: before.runDir });
+      const e = await loopOn(ex.url, store, runId, now)
+        .start()
+        .catch((x: unknown) => x);
+      expect(isAppError(e, 'CONFIG')).toBe(true);
+      expect((e as Error).message).toContain('the checkpoints expect observations of size 10');
+      expect((e as Error).message).toContain('and asset identity give 19');
+      expect((e as { hint: string }).hint).toContain('env.assetIdentity');
+    } finally {
+      store.close();
+      await ex.close();
+    }
+  });
+
   it('stops with a clear error when the broker no longer knows the orders the run holds open', async () => {
     const config = configFor();
     let ex = await exchange();
