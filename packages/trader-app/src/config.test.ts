@@ -65,7 +65,7 @@ describe('config', () => {
   });
 
   it("takes SAC's entropy coefficient as 'auto', 'auto_<init>' or a number, naming the field otherwise", () => {
-    expect(parseConfig({}).train.sac.entCoef).toBe('auto_0.2');
+    expect(parseConfig({}).train.sac.entCoef).toBe('auto_0.1');
     expect(parseConfig({ train: { sac: { entCoef: 0.2 } } }).train.sac.entCoef).toBe(0.2);
     expect(() => parseConfig({ train: { sac: { entCoef: 'automatic' } } })).toThrow(
       /train\.sac\.entCoef.*'auto_<init>'/,

@@ -49,7 +49,7 @@ const sacSchema = z
      * agent's few thousand updates, its entropy bonus buried them (learnability benchmark).
      * The accepted forms are rl-core's own (`sacConfigSchema`).
      */
-    entCoef: sacConfigSchema.shape.entCoef.unwrap().default('auto_0.2'),
+    entCoef: sacConfigSchema.shape.entCoef.unwrap().default('auto_0.1'),
     /** Target entropy of the squashed actions: `'auto'` = −(number of assets), or a number. */
     targetEntropy: sacConfigSchema.shape.targetEntropy,
     /** The logits are the tanh-squashed actions × this: weights differ by at most e^(2·bound). */
@@ -61,6 +61,13 @@ const sacSchema = z
      * short book that has learned nothing loses whatever the market gains (learnability benchmark).
      */
     neutralGross: z.number().gt(0).lt(1).default(0.25),
+    /**
+     * The short agent's training market charges fees and impact × this (on top of
+     * `train.costScale`); evaluation and trading never do. A turnover penalty for the short
+     * agent alone: a view it holds costs nothing more, a view it churns does. With it the
+     * short agent holds the planted loser instead of churning a book (learnability benchmark).
+     */
+    costScale: z.number().min(1).default(10),
     netArch: netArch.default([64, 64]),
   })
   .strict();

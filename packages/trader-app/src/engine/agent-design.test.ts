@@ -12,7 +12,7 @@ import {
   sacOptions,
   shortBookEnv,
 } from './agent-design.js';
-import { loadLearner, marketOptions, SHORT_ID } from './agents.js';
+import { loadLearner, marketOptions, SHORT_ID, trainingCosts } from './agents.js';
 
 const config = parseConfig({ runDir: '/tmp/unused' });
 const frame = generateSyntheticFrame({ nAssets: 3, nBars: 300, seed: 1 });
@@ -65,6 +65,30 @@ describe('agent design 2', () => {
     // The flat window layout has no asset blocks to name.
     const flat = parseConfig({ runDir: '/tmp/unused', env: { observation: 'returns-window' } });
     expect(observationOptions(flat).assetIdentity).toBe(false);
+  });
+
+  it('train.sac.costScale makes only the short agent’s training market dearer; train.costScale both', () => {
+    expect(trainingCosts(config, 'long')).toBe(config);
+    // Default: the short agent trains on 10× the fees and impact.
+    expect(trainingCosts(config, 'short').env.feeBps).toBe(50);
+    const c = parseConfig({ runDir: '/tmp/unused', train: { costScale: 2, sac: { costScale: 3 } } });
+    const long = trainingCosts(c, 'long');
+    const short = trainingCosts(c, 'short');
+    expect([long.env.feeBps, long.env.impactCoeff]).toEqual([10, 0.2]);
+    expect(short.env.feeBps).toBe(30);
+    expect(short.env.impactCoeff).toBeCloseTo(0.6, 12);
+    const market = new MarketEnv(
+      marketOptions(frame, short, { seed: 1, episodeLength: 50, randomStart: true }),
+    );
+    expect(market.config.feeBps).toBe(30);
+    expect(c.env.feeBps).toBe(5);
+    try {
+      parseConfig({ runDir: '/tmp/unused', train: { sac: { costScale: 0.5 } } });
+      expect.unreachable();
+    } catch (e) {
+      expect(isAppError(e, 'CONFIG')).toBe(true);
+      expect((e as Error).message).toContain('train.sac.costScale');
+    }
   });
 
   it('turns book weights into targets: long as they are, short × −grossLimit, then the env rules', () => {

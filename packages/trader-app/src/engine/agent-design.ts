@@ -24,10 +24,13 @@
  * - PPO's discount γ = 0.3 and learning rate 1.5e-4: the planted signals pay within a bar or
  *   two, so a longer horizon only adds the noise of later returns to every advantage, and a
  *   slower learner fits less of its training window's noise (learnability benchmark).
- * - SAC learns its entropy coefficient from 0.2 (`train.sac.entCoef`), not SB3's 1: the
+ * - SAC learns its entropy coefficient from 0.1 (`train.sac.entCoef`), not SB3's 1: the
  *   rewards are log returns × 100, and with α near 1 for its whole budget the entropy bonus
  *   outweighed them, so the short agent held the maximum-entropy book (1/11 in every asset)
- *   whatever the market. Lower starts learn more and churn more on noise (learnability benchmark).
+ *   whatever the market. Lower starts learn more and churn more (learnability benchmark).
+ * - The short agent trains on 10× the fees and impact (`train.sac.costScale`; evaluation and
+ *   trading use the real ones): a turnover penalty, so it learns to hold a view (winner-loser's
+ *   loser) instead of churning a book whose costs exceed what the view pays.
  * - The short book's cash logit (`train.sac.neutralGross`, {@link shortCashLogit}) makes the
  *   policy's neutral output, where the entropy bonus pulls it, a quarter-invested book instead
  *   of N/(N + 1): a short agent with no view does not carry a full short book.

@@ -214,9 +214,14 @@ function episodeLength(frame: PriceFrame, config: AppConfig): number {
   return Math.max(2, Math.min(config.env.episodeBars, frame.nBars - config.env.windowBars - 2));
 }
 
-/** The config of the training markets: fees and impact × `train.costScale`. */
-function withTrainingCosts(config: AppConfig): AppConfig {
-  const k = config.train.costScale;
+/**
+ * The config of an agent's training market: fees and impact × `train.costScale`, and for the
+ * short agent × `train.sac.costScale` as well (evaluation and trading never scale them).
+ * @example
+ * trainingCosts(config, 'short').env.feeBps; // 5 × train.costScale × train.sac.costScale
+ */
+export function trainingCosts(config: AppConfig, role: 'long' | 'short'): AppConfig {
+  const k = config.train.costScale * (role === 'short' ? config.train.sac.costScale : 1);
   if (k === 1) return config;
   return {
     ...config,
@@ -250,9 +255,8 @@ export async function trainPair(options: {
   const N = frame.nAssets;
   const pair: AgentPair = { long: options.pair?.long ?? null, short: options.pair?.short ?? null };
   const len = episodeLength(frame, config);
-  const trainingMarket = withTrainingCosts(config);
-  const opts = (s: number) =>
-    marketOptions(frame, trainingMarket, {
+  const opts = (s: number, role: 'long' | 'short') =>
+    marketOptions(frame, trainingCosts(config, role), {
       seed: s,
       episodeLength: len,
       randomStart: true,
@@ -262,7 +266,7 @@ export async function trainPair(options: {
   const stopIfAborted = () => (options.signal?.aborted ? false : undefined);
 
   if (which !== 'short' && options.ppoSteps > 0 && !options.signal?.aborted) {
-    const env = asSingleAgentEnv(new MarketEnv(opts(seed)), LONG_ID, {
+    const env = asSingleAgentEnv(new MarketEnv(opts(seed, 'long')), LONG_ID, {
       [SHORT_ID]: fixed(pair.short, 'short', N, config.env.shortGrossLimit),
     });
     if (pair.long) pair.long.setEnv(env);
@@ -282,7 +286,7 @@ export async function trainPair(options: {
   }
   if (which !== 'long' && options.sacSteps > 0 && !options.signal?.aborted) {
     const env = shortBookEnv(
-      asSingleAgentEnv(new MarketEnv(opts(seed + 1)), SHORT_ID, {
+      asSingleAgentEnv(new MarketEnv(opts(seed + 1, 'short')), SHORT_ID, {
         [LONG_ID]: fixed(pair.long, 'long', N, 1),
       }),
       config.env.shortGrossLimit,
