@@ -127,27 +127,19 @@ describe('asset-features observation', () => {
     for (let n = 0; n < 3; n++) {
       expect(Array.from(obs.subarray(n * 6 + 3, n * 6 + 6))).toEqual([0, 1, 2].map((m) => (m === n ? 1 : 0)));
     }
-    const live = buildObservation({
+    const inputs = {
       closes: frame.close.subarray((40 - 20) * 3, 41 * 3),
       nAssets: 3,
       window: 20,
       weights: [0, 0, 0],
       cashFraction: 1,
-      kind: 'asset-features',
+      kind: 'asset-features' as const,
       horizons: [1, 5],
-      assetIdentity: true,
-    });
+    };
+    const live = buildObservation({ ...inputs, assetIdentity: true });
     expect(Array.from(live)).toEqual(Array.from(obs));
     // Without it, the same blocks minus the one-hot.
-    const plain = buildObservation({
-      closes: frame.close.subarray((40 - 20) * 3, 41 * 3),
-      nAssets: 3,
-      window: 20,
-      weights: [0, 0, 0],
-      cashFraction: 1,
-      kind: 'asset-features',
-      horizons: [1, 5],
-    });
+    const plain = buildObservation(inputs);
     expect(plain.length).toBe(3 * 3 + 1);
     expect(Array.from(plain.subarray(3, 6))).toEqual(Array.from(obs.subarray(6, 9)));
   });

@@ -145,6 +145,7 @@ export function marketOptions(
     barsPerYear?: number;
   },
 ): MarketEnvOptions {
+  const view = observationOptions(config);
   return {
     frame,
     agents: marketAgents(config),
@@ -158,11 +159,7 @@ export function marketOptions(
     borrowBpsPerYear: config.env.borrowBpsPerYear,
     // The live loop skips changes below risk.minTradeWeight of equity; the env does the same.
     deadbandBps: minTradeWeight(config.risk, frame.nAssets) * 10_000,
-    observation: {
-      kind: observationOptions(config).kind,
-      horizons: [...observationOptions(config).horizons],
-      assetIdentity: observationOptions(config).assetIdentity,
-    },
+    observation: { kind: view.kind, horizons: [...view.horizons], assetIdentity: view.assetIdentity },
     // Training reward: the log return of the agent's own sleeve (scale-free across prices).
     reward: { kind: 'log-return', coopWeight: 0, compWeight: 0, scale: 100, dsrEta: 0.01 },
     risk: {

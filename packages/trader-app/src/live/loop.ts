@@ -190,13 +190,14 @@ export class LiveLoop {
   private checkSpaces(): void {
     const { config } = this.options;
     const dim = observationSize(config, this.nAssets);
+    const named = observationOptions(config).assetIdentity ? ' and asset identity' : '';
     for (const model of [this.pair.long, this.pair.short]) {
       const shape = (model as unknown as { observationSpace?: { shape?: number[] } })?.observationSpace
         ?.shape;
       if (shape && shape[0] !== dim) {
         throw new AppError(
           'CONFIG',
-          `the checkpoints expect observations of size ${shape[0]}, but ${this.nAssets} symbols with window ${config.env.windowBars}${config.env.assetIdentity ? ' and asset identity' : ''} give ${dim}`,
+          `the checkpoints expect observations of size ${shape[0]}, but ${this.nAssets} symbols with window ${config.env.windowBars}${named} give ${dim}`,
           {
             hint: 'use the same symbols, env.windowBars, env.horizons and env.assetIdentity as in training, or a fresh --run-dir',
           },
