@@ -28,8 +28,9 @@ export function formatMarket(m: LearnabilityMarketResult): string {
     a.sharpe.toFixed(2),
     a.turnover.toFixed(1),
     (a.fees + a.impact).toFixed(0),
+    (a.paths ?? []).map((p) => pct(p.totalReturn)).join(' '),
   ]);
-  const header = ['agent', 'return', 'sharpe', 'turnover', 'fees+impact $'];
+  const header = ['agent', 'return', 'sharpe', 'turnover', 'fees+impact $', 'return per path'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) =>
     r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

@@ -48,6 +48,8 @@ describe('learnability (fast)', () => {
     expect(oracle.sharpe).toBeGreaterThan(ew.sharpe + 1);
     expect(m.goals[0]!.passed).toBe(true);
     expect(long.totalReturn).toBeGreaterThan(ew.totalReturn);
+    // Each path's own figures ride along with the mean (one path here: they are the mean).
+    expect(long.paths).toEqual([{ totalReturn: long.totalReturn, sharpe: long.sharpe }]);
     // The budget's seconds are the whole run's, not the last path's.
     expect(report.budget.trainSeconds).toBeCloseTo(m.trainSeconds, 6);
   }, 120_000);

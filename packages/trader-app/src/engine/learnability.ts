@@ -147,6 +147,11 @@ export interface LearnabilityAgentResult {
   impact: number;
   /** Mean weight per asset over the test bars. */
   meanWeights?: number[];
+  /**
+   * Each price path's own return and Sharpe (in seed order): a mean over paths can hide
+   * one that lost. Absent on a single path's result.
+   */
+  paths?: Array<{ totalReturn: number; sharpe: number }>;
 }
 
 /** One goal's verdict. */
@@ -215,6 +220,7 @@ function meanOverSeeds(
       fees: mean((a) => a.fees),
       impact: mean((a) => a.impact),
       ...(w ? { meanWeights: w.map((_, i) => mean((a) => a.meanWeights![i]!)) } : {}),
+      paths: all.map((a) => ({ totalReturn: a.totalReturn, sharpe: a.sharpe })),
     };
   }
   return out;
