@@ -323,6 +323,7 @@ export async function runLearnability(options: {
         frame: generateSyntheticFrame(synthetic),
         barsPerYear: BARS_PER_YEAR,
         config,
+        label: `${market.name} path ${s + 1}/${options.seeds}`,
         ...(options.progress ? { progress: options.progress } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         references: [

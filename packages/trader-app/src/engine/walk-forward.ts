@@ -257,11 +257,17 @@ export async function runWalkForward(options: {
   references?: readonly ReferencePolicy[];
   /** Where the seeds' chains run (default: here, one after another). */
   runChains?: SeedChainRunner;
+  /** Names this run in progress lines, before `seed i/n` (which is left out for one seed). */
+  label?: string;
 }): Promise<WalkForwardResult> {
   const { frame, config } = options;
   const folds = foldsFor(frame, config);
   const seeds = backtestSeeds(config);
-  const labels = seeds.map((_, si) => `seed ${si + 1}/${seeds.length}`);
+  const labels = seeds.map((_, si) => {
+    const seedLabel = `seed ${si + 1}/${seeds.length}`;
+    if (options.label === undefined) return seedLabel;
+    return seeds.length > 1 ? `${options.label} ${seedLabel}` : options.label;
+  });
   const t0 = Date.now();
   const results: SeedChainResult[] = [];
   let finalPair: AgentPair = { long: null, short: null };
