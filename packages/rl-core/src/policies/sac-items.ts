@@ -10,6 +10,15 @@ import { logisticNormalWeights } from '../distributions/logistic-normal.js';
 import type { ItemLayout } from './items.js';
 
 /**
+ * How a critic row's portfolio weight is formed under the logistic-normal distribution:
+ * `w = softmax([logitBound·a, cashLogit])` without the rest slot.
+ */
+export interface ItemWeightHead {
+  logitBound: number;
+  cashLogit: number;
+}
+
+/**
  * Width of one per-item critic row: the item's and the shared features, its squashed action,
  * and its weight when `withWeights` (the logistic-normal distribution).
  * @example
@@ -21,39 +30,39 @@ export function itemCriticWidth(layout: ItemLayout, withWeights: boolean): numbe
 
 /**
  * Writes the critic rows `[n·items, itemCriticWidth]` of flat observations `[n, obsDim]` and
- * squashed actions `[n, items]` into `out`; `logitBound` non-null appends each item's
- * weight `softmax([logitBound·a, cashLogit])_i`.
+ * squashed actions `[n, items]` into `out`; a `head` appends each item's weight
+ * `softmax([logitBound·a, cashLogit])_i`.
  * @example
- * const rows = itemCriticRows(obs, actions, n, layout, 5, new Float32Array(n * 3 * itemCriticWidth(layout, true)));
+ * const head = { logitBound: 5, cashLogit: 0 };
+ * const rows = itemCriticRows(obs, actions, n, layout, head, new Float32Array(n * 3 * itemCriticWidth(layout, true)));
  */
 export function itemCriticRows(
   obs: ArrayLike<number>,
   actions: ArrayLike<number>,
   n: number,
   layout: ItemLayout,
-  logitBound: number | null,
+  head: ItemWeightHead | null,
   out: Float32Array,
-  cashLogit = 0,
 ): Float32Array {
   const { items, itemDim, globalDim } = layout;
   const obsDim = items * itemDim + globalDim;
-  const width = itemCriticWidth(layout, logitBound !== null);
+  const width = itemCriticWidth(layout, head !== null);
   const weights = new Float32Array(items);
   const logits = new Float32Array(items);
   let o = 0;
   for (let s = 0; s < n; s++) {
     const base = s * obsDim;
     const g = base + items * itemDim;
-    if (logitBound !== null) {
-      for (let j = 0; j < items; j++) logits[j] = actions[s * items + j]! * logitBound;
-      logisticNormalWeights(logits, items, weights, cashLogit);
+    if (head) {
+      for (let j = 0; j < items; j++) logits[j] = actions[s * items + j]! * head.logitBound;
+      logisticNormalWeights(logits, items, weights, head.cashLogit);
     }
     for (let j = 0; j < items; j++) {
       const it = base + j * itemDim;
       for (let f = 0; f < itemDim; f++) out[o + f] = obs[it + f]!;
       for (let f = 0; f < globalDim; f++) out[o + itemDim + f] = obs[g + f]!;
       out[o + itemDim + globalDim] = actions[s * items + j]!;
-      if (logitBound !== null) out[o + itemDim + globalDim + 1] = weights[j]!;
+      if (head) out[o + itemDim + globalDim + 1] = weights[j]!;
       o += width;
     }
   }
@@ -66,7 +75,7 @@ export function itemCriticRows(
  * `row0`, for the weights): `∂Q/∂a_j = ∂q_j/∂a_j + Σ_i ∂q_i/∂w_i · ∂w_i/∂a_j` with
  * `∂w_i/∂a_j = L·w_i(δ_ij − w_j)`, i.e. `L·w_j(g_j − Σ_i g_i w_i)` for `g_i = ∂q_i/∂w_i`.
  * @example
- * itemActionGradient(dIn, r * items * width, qIn, s * items * width, layout, 5, dA, s * items);
+ * itemActionGradient(dIn, r * items * width, qIn, s * items * width, layout, head, dA, s * items);
  */
 export function itemActionGradient(
   dRows: ArrayLike<number>,
@@ -74,23 +83,23 @@ export function itemActionGradient(
   rows: ArrayLike<number>,
   row0: number,
   layout: ItemLayout,
-  logitBound: number | null,
+  head: ItemWeightHead | null,
   dA: Float64Array,
   dA0: number,
 ): void {
   const { items } = layout;
-  const width = itemCriticWidth(layout, logitBound !== null);
+  const width = itemCriticWidth(layout, head !== null);
   const at = layout.itemDim + layout.globalDim;
   let gw = 0;
-  if (logitBound !== null) {
+  if (head) {
     for (let i = 0; i < items; i++)
       gw += dRows[dRow0 + i * width + at + 1]! * rows[row0 + i * width + at + 1]!;
   }
   for (let j = 0; j < items; j++) {
     let d = dRows[dRow0 + j * width + at]!;
-    if (logitBound !== null) {
+    if (head) {
       const w = rows[row0 + j * width + at + 1]!;
-      d += logitBound * w * (dRows[dRow0 + j * width + at + 1]! - gw);
+      d += head.logitBound * w * (dRows[dRow0 + j * width + at + 1]! - gw);
     }
     dA[dA0 + j] = d;
   }

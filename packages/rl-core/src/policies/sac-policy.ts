@@ -29,7 +29,7 @@ import type { Rng } from '../random.js';
 import type { BoxSpace } from '../spaces.js';
 import type { BoxDistribution } from './actor-critic.js';
 import { expandItems, type ItemLayout, sumPerSample } from './items.js';
-import { itemActionGradient, itemCriticRows, itemCriticWidth } from './sac-items.js';
+import { type ItemWeightHead, itemActionGradient, itemCriticRows, itemCriticWidth } from './sac-items.js';
 
 /** SB3's `LOG_STD_MIN` / `LOG_STD_MAX`. */
 export const LOG_STD_MIN = -20;
@@ -281,7 +281,7 @@ export class SacPolicy {
     const n = obs.length / o;
     const qIn = k.view(pass.qIn);
     if (items) {
-      itemCriticRows(obs, actions, n, items, this.weightBound, qIn, this.cashLogit);
+      itemCriticRows(obs, actions, n, items, this.weightHead, qIn);
     } else {
       for (let i = 0; i < n; i++) {
         qIn.set(obs.subarray(i * o, i * o + o), i * (o + d));
@@ -363,11 +363,12 @@ export class SacPolicy {
     else k.run((b1 ?? b2)!);
     const dA = new Float64Array(n * d);
     const [items, w, qIn] = [this.items, this.qInDim, k.view(pass.qIn)];
+    const head = this.weightHead;
     // Each routed sample's r consecutive gathered rows hold its ∂q/∂input.
     const each = (dIn: Float32Array, rows: Int32Array, count: number) => {
       for (let g = 0; g < count; g += r) {
         const s = rows[g]! / r;
-        if (items) itemActionGradient(dIn, g * w, qIn, s * r * w, items, this.weightBound, dA, s * d);
+        if (items) itemActionGradient(dIn, g * w, qIn, s * r * w, items, head, dA, s * d);
         else for (let j = 0; j < d; j++) dA[s * d + j] = dIn[g * w + o + j]!;
       }
     };
@@ -422,9 +423,11 @@ export class SacPolicy {
     if (this.disposed) throw new RlError('STATE', 'SacPolicy: disposed');
   }
 
-  /** The logit bound when critic rows carry weights (items with the logistic-normal), else null. */
-  private get weightBound(): number | null {
-    return this.items && this.distribution === 'logistic-normal' ? this.logitBound : null;
+  /** How critic rows' weights are formed when they carry them (items with the logistic-normal), else null. */
+  private get weightHead(): ItemWeightHead | null {
+    return this.items && this.distribution === 'logistic-normal'
+      ? { logitBound: this.logitBound, cashLogit: this.cashLogit }
+      : null;
   }
 
   /** Where sample `s`'s mean of action `j` is in the actor's output (its log-std is {@link logStdShift} on). */
