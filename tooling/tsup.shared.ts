@@ -21,6 +21,8 @@ export interface LibraryBuildOptions {
   dtsBanner?: string;
   /** A banner such as a shebang. */
   banner?: Options['banner'];
+  /** Code splitting (ESM only): dynamic imports become chunks loaded when first needed. */
+  splitting?: boolean;
 }
 
 export function libraryConfig(options: LibraryBuildOptions): Options {
@@ -32,7 +34,7 @@ export function libraryConfig(options: LibraryBuildOptions): Options {
     clean: true,
     target: 'node20',
     platform: 'node',
-    splitting: false,
+    splitting: options.splitting ?? false,
     treeshake: false,
     shims: false,
     ...(options.noExternal ? { noExternal: options.noExternal } : {}),

@@ -14,7 +14,7 @@ import { AppError } from '../app-error.js';
 import type { CommandContext } from '../context.js';
 import { defaultCacheDir } from '../sweep/blob-cache.js';
 import { parseRedisUrl } from '../sweep/redis-url.js';
-import { runSweepWorker, type WorkerEvent } from '../sweep/redis-worker.js';
+import type { WorkerEvent } from '../sweep/redis-worker.js';
 import type { CommandWiring } from './command.js';
 import { intFlag, numFlag } from './flags.js';
 
@@ -91,6 +91,8 @@ export async function runWorkerCommand(ctx: CommandContext, opts: Record<string,
   const stallSeconds = typeof opts.stallSeconds === 'number' ? opts.stallSeconds : 30;
   if (concurrency > 1) return runChildren(ctx, { url: u.url, concurrency, threads, cacheDir, stallSeconds });
   ctx.info(`worker on ${u.display}: ${threads} kernel thread(s), blob cache ${cacheDir}`);
+  // A dynamic import, as for `sweep --queue`: every other command starts without loading BullMQ.
+  const { runSweepWorker } = await import('../sweep/redis-worker.js');
   const summary = await runSweepWorker({
     url: u.url,
     cacheDir,
