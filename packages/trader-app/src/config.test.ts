@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isAppError } from './app-error.js';
+import { demoConfig } from './commands/demo.js';
 import {
   describeConfig,
   loadConfig,
@@ -62,6 +63,15 @@ describe('config', () => {
       expect(isAppError(e, 'CONFIG')).toBe(true);
       expect((e as Error).message).toContain('risk.maxPositionWeight');
     }
+  });
+
+  it("gives the short agent round 7's budget, and the demo keeps its own small one", () => {
+    const c = parseConfig({});
+    expect([c.train.sac.totalTimesteps, c.backtest.sacSteps]).toEqual([4500, 1200]);
+    const demo = demoConfig(c, false);
+    expect([demo.train.sac.totalTimesteps, demo.backtest.sacSteps]).toEqual([1500, 200]);
+    // The rest of the user's SAC settings still reach the demo.
+    expect(demoConfig(parseConfig({ train: { sac: { gamma: 0.5 } } }), false).train.sac.gamma).toBe(0.5);
   });
 
   it("takes SAC's entropy coefficient as 'auto', 'auto_<init>' or a number, naming the field otherwise", () => {

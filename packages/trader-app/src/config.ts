@@ -37,7 +37,7 @@ const ppoSchema = z
 
 const sacSchema = z
   .object({
-    totalTimesteps: positiveInt.default(1500),
+    totalTimesteps: positiveInt.default(4500),
     learningRate: z.number().positive().default(3e-4),
     learningStarts: z.number().int().nonnegative().default(200),
     batchSize: positiveInt.default(64),
@@ -157,7 +157,7 @@ export const configSchema = z
         maxFolds: z.number().int().nonnegative().default(6),
         /** Warm-start retrain budget per fold after the first (the first fold trains with train.ppo/train.sac). */
         ppoSteps: positiveInt.default(16_384),
-        sacSteps: positiveInt.default(400),
+        sacSteps: positiveInt.default(1200),
       })
       .strict()
       .prefault({}),

@@ -43,6 +43,9 @@ export function demoConfig(config: AppConfig, quick: boolean): AppConfig {
     orders: { timeInForce: 'gtc' },
     retrain: { everyBars: 21, windowBars: 252, holdoutBars: 21 },
     backtest: { trainBars: 504, maxFolds: 9, ppoSteps: 2048, sacSteps: 200 },
+    // The default's 4,500 first-fold SAC steps would double the demo's wall time; it shows the
+    // pipeline on small budgets (its report says so), not the benchmark's agents.
+    train: { sac: { totalTimesteps: 1500 } },
   };
   const q: Record<string, unknown> = quick
     ? {
