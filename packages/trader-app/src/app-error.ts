@@ -12,6 +12,7 @@ export type AppErrorCode =
   | 'DATA'
   | 'DATA_GAP'
   | 'BROKER_UNREACHABLE'
+  | 'QUEUE_UNREACHABLE'
   | 'BROKER'
   | 'STORE'
   | 'STORE_CORRUPT'

@@ -293,11 +293,11 @@ describe.skipIf(skip || noOwnRedis)('Redis lost during a sweep', () => {
       await own.stop();
       const e = await running;
       await ex.close();
-      expect(isAppError(e, 'BROKER_UNREACHABLE')).toBe(true);
+      expect(isAppError(e, 'QUEUE_UNREACHABLE')).toBe(true);
       expect((e as AppError).message).toContain(`cannot reach the sweep queue's Redis at ${own.url}`);
       expect((e as AppError).message).toContain('connection lost');
       expect(rec.calls).toEqual([`done ${first!.spec.id}`]);
-      expect(isAppError(await worker, 'BROKER_UNREACHABLE')).toBe(true);
+      expect(isAppError(await worker, 'QUEUE_UNREACHABLE')).toBe(true);
     } finally {
       await own.stop();
     }
@@ -309,14 +309,14 @@ describe('sweep queue errors', () => {
     const port = await freePort();
     const url = `redis://me:hunter2@127.0.0.1:${port}`;
     const e = await createQueueExecutor({ url }).catch((err: unknown) => err);
-    expect(isAppError(e, 'BROKER_UNREACHABLE')).toBe(true);
+    expect(isAppError(e, 'QUEUE_UNREACHABLE')).toBe(true);
     const err = e as AppError;
     expect(err.message).toContain(`redis://me:***@127.0.0.1:${port}`);
     expect(err.message).not.toContain('hunter2');
     expect(err.hint).toMatch(/start Redis/);
     expect(err.message).toMatch(/ECONNREFUSED/); // the socket's reason, not ioredis's "Connection is closed
     const w = await runSweepWorker({ url, cacheDir: tmpdir() }).catch((x: unknown) => x);
-    expect(isAppError(w, 'BROKER_UNREACHABLE')).toBe(true);
+    expect(isAppError(w, 'QUEUE_UNREACHABLE')).toBe(true);
   });
 
   it('checks queue URLs: redis:// or rediss://, a host, an optional database number', () => {

@@ -58,7 +58,7 @@ export function parseRedisUrl(url: string, flag = '--queue'): RedisUrl {
  * throw redisUnreachable(parseRedisUrl('redis://127.0.0.1:9'), 'connect ECONNREFUSED');
  */
 export function redisUnreachable(u: RedisUrl, why: string, cause?: unknown): AppError {
-  return new AppError('BROKER_UNREACHABLE', `cannot reach the sweep queue's Redis at ${u.display}: ${why}`, {
+  return new AppError('QUEUE_UNREACHABLE', `cannot reach the sweep queue's Redis at ${u.display}: ${why}`, {
     field: '--queue',
     hint:
       'start Redis (e.g. `redis-server --port 6379`) or point --queue at a running one; ' +
