@@ -4,7 +4,7 @@
 // restarted on the same --run-dir; afterwards the exchange's positions must equal the
 // run store's and no client_order_id may have been submitted twice.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,10 @@ const pkgDir = join(here, '..');
 const cli = join(pkgDir, 'dist', 'cli.js');
 const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
 const tmp = mkdtempSync(join(tmpdir(), 'marlts-smoke-'));
+// Kept when the smoke fails (its files help find why), removed when it passes.
+process.on('exit', (code) => {
+  if (code === 0) rmSync(tmp, { recursive: true, force: true });
+});
 const env = { ...process.env, CI: '1', ALPACA_KEY_ID: '', ALPACA_SECRET_KEY: '', EODHD_API_TOKEN: '' };
 
 const children = [];
