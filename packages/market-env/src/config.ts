@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { agentIds, agentSchema, riskSchema } from './agents.js';
 import { isMarketEnvError, MarketEnvError, type MarketEnvErrorCode } from './errors.js';
-import { observationLayout } from './features.js';
+import { type ObservationLayout, observationLayout } from './features.js';
 import { parseSyntheticOptions, syntheticOptionsSchema } from './synthetic.js';
 import type { PriceFrame } from './types.js';
 
@@ -189,6 +189,27 @@ function extraValuesProblem(
  * The first problem of options whose fields are each valid, in the order `MarketEnv`
  * has always reported them (its constructor threw on the first).
  */
+/**
+ * The observation layout a config gives a frame of `nAssets` assets: what validation checks and
+ * what the env builds, from one mapping of the options (an observation option is added once).
+ * @example
+ * configObservationLayout(config, frame.nAssets).size;
+ */
+export function configObservationLayout(
+  c: Pick<z.output<typeof optionsObject>, 'observation' | 'window' | 'agents'>,
+  nAssets: number,
+): ObservationLayout {
+  return observationLayout({
+    kind: c.observation.kind,
+    horizons: c.observation.horizons,
+    assetIdentity: c.observation.assetIdentity,
+    window: c.window,
+    nAssets,
+    nFlowAgents: c.observation.includeFlows ? c.agents.length : 0,
+    nExtraFeatures: c.observation.extra ? c.observation.extra.nFeatures : 0,
+  });
+}
+
 function optionsProblem(c: z.output<typeof optionsObject>): OptionProblem | undefined {
   if ((c.frame === undefined) === (c.synthetic === undefined)) {
     return { field: 'frame', message: 'MarketEnv: pass exactly one of `frame` and `synthetic`' };
@@ -231,17 +252,7 @@ function optionsProblem(c: z.output<typeof optionsObject>): OptionProblem | unde
     const problem = extraValuesProblem(c.frame!, extra.values, extra.nFeatures);
     if (problem) return problem;
   }
-  const layout = problemOf(() =>
-    observationLayout({
-      kind: c.observation.kind,
-      horizons: c.observation.horizons,
-      assetIdentity: c.observation.assetIdentity,
-      window: c.window,
-      nAssets,
-      nFlowAgents: c.observation.includeFlows ? c.agents.length : 0,
-      nExtraFeatures: extra ? extra.nFeatures : 0,
-    }),
-  );
+  const layout = problemOf(() => configObservationLayout(c, nAssets));
   if (layout) return layout;
   const liq = c.impact.liquidityUsd;
   if (Array.isArray(liq) && liq.length !== nAssets) {

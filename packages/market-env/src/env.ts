@@ -12,6 +12,7 @@ import { checkActionArray, roleBounds } from './actions.js';
 import { type MarketAgent, resolveAgents } from './agents.js';
 import type { BaselineResults } from './baselines.js';
 import {
+  configObservationLayout,
   type MarketEnvConfig,
   type MarketEnvOptions,
   parseMarketEnvOptions,
@@ -19,12 +20,7 @@ import {
 } from './config.js';
 import type { AgentReport, MarketAgentInfo, MarketBuffers, MultiAgentStepResult } from './env-types.js';
 import { MarketEnvError } from './errors.js';
-import {
-  logReturnsFromCloses,
-  type ObservationLayout,
-  observationLayout,
-  writeObservation,
-} from './features.js';
+import { logReturnsFromCloses, type ObservationLayout, writeObservation } from './features.js';
 import { inferBarsPerYear } from './frame.js';
 import { Market } from './market.js';
 import { Rng } from './random.js';
@@ -119,15 +115,7 @@ export class MarketEnv {
     const extra = c.observation.extra;
     this.extra = extra?.values;
     this.nExtra = extra ? extra.nFeatures : 0;
-    this.layout = observationLayout({
-      kind: c.observation.kind,
-      horizons: c.observation.horizons,
-      assetIdentity: c.observation.assetIdentity,
-      window: c.window,
-      nAssets: N,
-      nFlowAgents: c.observation.includeFlows ? A : 0,
-      nExtraFeatures: this.nExtra,
-    });
+    this.layout = configObservationLayout(c, N);
     this.obsDim = this.layout.size;
     this.market = new Market(c, agents, this.barsPerYear, f);
     this.dsr = agents.map(() => new DifferentialSharpe(c.reward.dsrEta));
