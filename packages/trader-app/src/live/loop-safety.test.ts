@@ -54,6 +54,25 @@ function loopOn(
 const exchange = (port = 0) =>
   startPaperExchange({ bars: data.bars, initialCash: 100_000, rateLimitPerMinute: 0, port });
 
+type Exchange = Awaited<ReturnType<typeof exchange>>;
+
+/** An exchange 100 bars in and a new paper run in `config.runDir`; both closed after `body`. */
+async function withPaperRun(
+  config: AppConfig,
+  body: (run: { ex: Exchange; store: RunStore; runId: string }) => Promise<void>,
+): Promise<void> {
+  const ex = await exchange();
+  ex.advance(100);
+  const store = RunStore.open(config.runDir);
+  const runId = store.createRun({ kind: 'paper', symbols: data.symbols });
+  try {
+    await body({ ex, store, runId });
+  } finally {
+    store.close();
+    await ex.close();
+  }
+}
+
 beforeAll(async () => {
   await initBackend({ backend: 'cpu' });
 });
@@ -63,11 +82,7 @@ describe('LiveLoop across restarts and broker resets', () => {
     const config = configFor({
       retrain: { everyBars: 3, windowBars: 60, holdoutBars: 10, ppoSteps: 64, sacSteps: 16 },
     });
-    const ex = await exchange();
-    ex.advance(100);
-    const store = RunStore.open(config.runDir);
-    const runId = store.createRun({ kind: 'paper', symbols: data.symbols });
-    try {
+    await withPaperRun(config, async ({ ex, store, runId }) => {
       // Seven bars, each handled by a freshly started loop (a restart per bar).
       for (let i = 0; i < 7; i++) {
         const loop = loopOn(ex.url, store, runId, config);
@@ -84,19 +99,12 @@ describe('LiveLoop across restarts and broker resets', () => {
       // Due on the 3rd bar (3 bars since the first), then 3 bars after that retrain.
       const rounds = [...new Set(store.listRetrains(runId).map((d) => d.barTime))];
       expect(rounds).toEqual([times[2], times[5]]);
-    } finally {
-      store.close();
-      await ex.close();
-    }
+    });
   });
 
   it('refuses checkpoints trained without asset identity once env.assetIdentity is on, naming the sizes', async () => {
     const before = configFor({ env: { windowBars: 5, assetIdentity: false } });
-    const ex = await exchange();
-    ex.advance(100);
-    const store = RunStore.open(before.runDir);
-    const runId = store.createRun({ kind: 'paper', symbols: data.symbols });
-    try {
+    await withPaperRun(before, async ({ ex, store, runId }) => {
       const first = loopOn(ex.url, store, runId, before);
       await first.start();
       await first.finish();
@@ -109,10 +117,7 @@ describe('LiveLoop across restarts and broker resets', () => {
       expect((e as Error).message).toContain('the checkpoints expect observations of size 10');
       expect((e as Error).message).toContain('and asset identity give 19');
       expect((e as { hint: string }).hint).toContain('env.assetIdentity');
-    } finally {
-      store.close();
-      await ex.close();
-    }
+    });
   });
 
   it('stops with a clear error when the broker no longer knows the orders the run holds open', async () => {
@@ -186,10 +191,6 @@ describe('LiveLoop across restarts and broker resets', () => {
 
   it('Ctrl-C during the initial training stops within a few SAC steps and saves no checkpoint', async () => {
     const config = configFor();
-    const ex = await exchange();
-    ex.advance(100);
-    const store = RunStore.open(config.runDir);
-    const runId = store.createRun({ kind: 'paper', symbols: data.symbols });
     const controller = new AbortController();
     let sacStepsSeen = 0;
     // Ctrl-C arrives as soon as SAC reports progress for the first time.
@@ -206,7 +207,7 @@ describe('LiveLoop across restarts and broker resets', () => {
         };
       },
     };
-    try {
+    await withPaperRun(config, async ({ ex, store, runId }) => {
       const loop = loopOn(ex.url, store, runId, config, {
         signal: controller.signal,
         progress,
@@ -218,9 +219,6 @@ describe('LiveLoop across restarts and broker resets', () => {
       expect(sacStepsSeen).toBeLessThanOrEqual(SAC_CHECK_EVERY);
       expect(store.listCheckpoints()).toEqual([]);
       await loop.finish();
-    } finally {
-      store.close();
-      await ex.close();
-    }
+    });
   });
 });
