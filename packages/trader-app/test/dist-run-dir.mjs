@@ -3,19 +3,15 @@
 // line naming the first (pid, command, start time) and the first keeps trading; Ctrl-C
 // releases the lock; a lock left by a `kill -9`ed process is taken over with a note.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { smokeTempDir } from './smoke-temp-dir.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgDir = join(here, '..');
 const cli = join(pkgDir, 'dist', 'cli.js');
-const tmp = mkdtempSync(join(tmpdir(), 'marlts-rundir-'));
-// Kept when the smoke fails (its files help find why), removed when it passes.
-process.on('exit', (code) => {
-  if (code === 0) rmSync(tmp, { recursive: true, force: true });
-});
+const tmp = smokeTempDir('marlts-rundir-');
 const env = { ...process.env, CI: '1', ALPACA_KEY_ID: '', ALPACA_SECRET_KEY: '', EODHD_API_TOKEN: '' };
 
 const children = [];

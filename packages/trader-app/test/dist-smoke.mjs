@@ -4,21 +4,17 @@
 // restarted on the same --run-dir; afterwards the exchange's positions must equal the
 // run store's and no client_order_id may have been submitted twice.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { smokeTempDir } from './smoke-temp-dir.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgDir = join(here, '..');
 const cli = join(pkgDir, 'dist', 'cli.js');
 const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
-const tmp = mkdtempSync(join(tmpdir(), 'marlts-smoke-'));
-// Kept when the smoke fails (its files help find why), removed when it passes.
-process.on('exit', (code) => {
-  if (code === 0) rmSync(tmp, { recursive: true, force: true });
-});
+const tmp = smokeTempDir('marlts-smoke-');
 const env = { ...process.env, CI: '1', ALPACA_KEY_ID: '', ALPACA_SECRET_KEY: '', EODHD_API_TOKEN: '' };
 
 const children = [];

@@ -8,19 +8,15 @@
 //    with SIGKILL is reported as a stale "running" run;
 // 5. the bundle does not inline package.json.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { smokeTempDir } from './smoke-temp-dir.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgDir = join(here, '..');
 const cli = join(pkgDir, 'dist', 'cli.js');
-const tmp = mkdtempSync(join(tmpdir(), 'marlts-output-'));
-// Kept when the smoke fails (its files help find why), removed when it passes.
-process.on('exit', (code) => {
-  if (code === 0) rmSync(tmp, { recursive: true, force: true });
-});
+const tmp = smokeTempDir('marlts-output-');
 const env = { ...process.env, ALPACA_KEY_ID: '', ALPACA_SECRET_KEY: '', EODHD_API_TOKEN: '' };
 delete env.CI; // CI only turns bars off on a terminal; the checks below are about pipes
 delete env.FORCE_COLOR;
