@@ -99,6 +99,8 @@ export class SacPolicy {
   readonly cashLogit: number;
   /** The per-item layout, or null for flat networks. */
   readonly items: ItemLayout | null;
+  /** How critic rows' weights are formed when they carry them (items with the logistic-normal), else null. */
+  private readonly weightHead: ItemWeightHead | null;
   /** Network rows per sample: `items`, or 1. */
   readonly rowsPerSample: number;
   /** Input width of a critic row (`[obs, action]`, or an item's `[features, a_i(, w_i)]`). */
@@ -147,9 +149,13 @@ export class SacPolicy {
         field: 'policy.items',
       });
     }
+    this.weightHead =
+      items && this.distribution === 'logistic-normal'
+        ? { logitBound: this.logitBound, cashLogit: this.cashLogit }
+        : null;
     this.rowsPerSample = items ? items.items : 1;
     this.actorInDim = items ? items.itemDim + items.globalDim : obsDim;
-    this.qInDim = items ? itemCriticWidth(items, this.distribution === 'logistic-normal') : obsDim + actDim;
+    this.qInDim = items ? itemCriticWidth(items, this.weightHead !== null) : obsDim + actDim;
     this.actorSpec = { sizes: [this.actorInDim, ...netArch.pi, items ? 2 : 2 * actDim], activation };
     this.qSpec = { sizes: [this.qInDim, ...netArch.qf, 1], activation };
     const actorInit = initMlpParams(this.actorSpec, rng, { init: 'torch-default' });
@@ -363,12 +369,11 @@ export class SacPolicy {
     else k.run((b1 ?? b2)!);
     const dA = new Float64Array(n * d);
     const [items, w, qIn] = [this.items, this.qInDim, k.view(pass.qIn)];
-    const head = this.weightHead;
     // Each routed sample's r consecutive gathered rows hold its ∂q/∂input.
     const each = (dIn: Float32Array, rows: Int32Array, count: number) => {
       for (let g = 0; g < count; g += r) {
         const s = rows[g]! / r;
-        if (items) itemActionGradient(dIn, g * w, qIn, s * r * w, items, head, dA, s * d);
+        if (items) itemActionGradient(dIn, g * w, qIn, s * r * w, items, this.weightHead, dA, s * d);
         else for (let j = 0; j < d; j++) dA[s * d + j] = dIn[g * w + o + j]!;
       }
     };
@@ -421,13 +426,6 @@ export class SacPolicy {
 
   private check(): void {
     if (this.disposed) throw new RlError('STATE', 'SacPolicy: disposed');
-  }
-
-  /** How critic rows' weights are formed when they carry them (items with the logistic-normal), else null. */
-  private get weightHead(): ItemWeightHead | null {
-    return this.items && this.distribution === 'logistic-normal'
-      ? { logitBound: this.logitBound, cashLogit: this.cashLogit }
-      : null;
   }
 
   /** Where sample `s`'s mean of action `j` is in the actor's output (its log-std is {@link logStdShift} on). */
