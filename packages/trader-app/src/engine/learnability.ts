@@ -149,7 +149,7 @@ export interface LearnabilityAgentResult {
   meanWeights?: number[];
   /**
    * Each price path's own return and Sharpe (in seed order): a mean over paths can hide
-   * one that lost. Absent on a single path's result.
+   * one that lost. Set on every market result (one entry per path, even for one path).
    */
   paths?: Array<{ totalReturn: number; sharpe: number }>;
 }
